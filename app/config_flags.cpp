@@ -1,0 +1,161 @@
+// wsedge's settings as Abseil flags, each also read from WSEDGE_<NAME>, validated at start-up.
+#include "app/config_flags.hpp"
+
+#include <absl/flags/flag.h>
+#include <absl/flags/parse.h>
+#include <absl/flags/reflection.h>
+#include <absl/flags/usage.h>
+#include <absl/flags/usage_config.h>
+#include <absl/strings/ascii.h>
+#include <absl/strings/match.h>
+#include <absl/strings/str_cat.h>
+#include <absl/strings/str_split.h>
+#include <absl/time/time.h>
+
+#include <cstdlib>
+#include <set>
+
+extern char** environ;
+
+ABSL_FLAG(std::string, bind_address, "0.0.0.0", "address all three listeners bind");
+ABSL_FLAG(int32_t, ws_port, 8080, "WebSocket edge port (0 = pick a free port and log it)");
+ABSL_FLAG(int32_t, grpc_port, 9090, "gRPC control-plane port (0 = pick a free port)");
+ABSL_FLAG(int32_t, metrics_port, 9100, "Prometheus /metrics port (0 = pick a free port)");
+ABSL_FLAG(int32_t, threads, 0, "edge shards (event-loop threads); 0 = one per core");
+ABSL_FLAG(absl::Duration, ping_interval, absl::Seconds(30), "ping a connection idle this long");
+ABSL_FLAG(absl::Duration, pong_timeout, absl::Seconds(60),
+          "close a connection silent (no pong, no frame) this long");
+ABSL_FLAG(absl::Duration, write_timeout, absl::Seconds(10),
+          "close a connection whose write or close handshake is stuck this long");
+ABSL_FLAG(int64_t, max_message_bytes, 65536, "largest inbound message; larger closes with 1009");
+ABSL_FLAG(int64_t, max_queue_messages, 1024,
+          "outbound messages queued per connection; overflow closes with 4001");
+ABSL_FLAG(int64_t, max_queue_bytes, 4194304,
+          "outbound bytes queued per connection; overflow closes with 4001");
+ABSL_FLAG(int64_t, max_connections, 0, "connections per node; 0 = as many as fds allow");
+ABSL_FLAG(int64_t, max_room_members, 0, "members per room; 0 = unlimited");
+ABSL_FLAG(int64_t, max_subscriptions, 128, "rooms per connection");
+ABSL_FLAG(bool, client_publish, true, "whether clients may publish into rooms they joined");
+ABSL_FLAG(double, message_rate, 100, "per-connection inbound messages per second");
+ABSL_FLAG(double, message_burst, 200, "per-connection inbound burst above message_rate");
+ABSL_FLAG(std::string, allowed_origins, "", "comma-separated Origin allowlist; empty = any");
+ABSL_FLAG(std::string, control_token, "",
+          "when set, gRPC calls need metadata 'authorization: Bearer <token>'");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
+          "on SIGTERM: readiness 503, clients closed with 1001, exit within this");
+ABSL_FLAG(bool, echo_endpoint, false, "serve /ws/echo for protocol conformance testing");
+
+namespace wsedge::app {
+
+namespace {
+
+constexpr absl::string_view env_prefix = "WSEDGE_";
+
+bool is_our_flag(absl::string_view file) {
+  return absl::StrContains(file, "config_flags");
+}
+
+// Applies WSEDGE_<NAME> variables before argv is parsed, so a flag given on argv wins.
+absl::Status apply_environment() {
+  auto flags = absl::GetAllFlags();
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    absl::string_view assignment(*entry);
+    if (!absl::StartsWith(assignment, env_prefix)) continue;
+    auto eq = assignment.find('=');
+    if (eq == absl::string_view::npos) continue;
+    std::string variable(assignment.substr(0, eq));
+    std::string name = absl::AsciiStrToLower(variable.substr(env_prefix.size()));
+    auto it = flags.find(name);
+    if (it == flags.end() || !is_our_flag(it->second->Filename()))
+      return absl::InvalidArgumentError(
+          absl::StrCat(variable, ": unknown setting (see wsedge --help)"));
+    std::string error;
+    if (!it->second->ParseFrom(assignment.substr(eq + 1), &error))
+      return absl::InvalidArgumentError(absl::StrCat(variable, ": ", error));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status check(bool ok, absl::string_view setting, absl::string_view rule) {
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(setting, ": ", rule));
+}
+
+std::chrono::milliseconds to_ms(absl::Duration d) {
+  return absl::ToChronoMilliseconds(d);
+}
+
+}  // namespace
+
+absl::StatusOr<server_config> load_config(int argc, char** argv) {
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = is_our_flag;
+  usage.contains_helpshort_flags = is_our_flag;
+  absl::SetFlagsUsageConfig(usage);
+  absl::SetProgramUsageMessage(
+      "gRPC-controlled WebSocket edge. Every flag is also an environment variable WSEDGE_<NAME>; "
+      "the flag wins.");
+  if (auto status = apply_environment(); !status.ok()) return status;
+  absl::ParseCommandLine(argc, argv);
+
+  using absl::GetFlag;
+  for (auto [name, port] : {std::pair{"ws_port", GetFlag(FLAGS_ws_port)},
+                            std::pair{"grpc_port", GetFlag(FLAGS_grpc_port)},
+                            std::pair{"metrics_port", GetFlag(FLAGS_metrics_port)}}) {
+    if (auto s = check(port >= 0 && port <= 65535, name, "must be 0-65535"); !s.ok()) return s;
+  }
+  const auto threads = GetFlag(FLAGS_threads);
+  const auto ping = GetFlag(FLAGS_ping_interval), pong = GetFlag(FLAGS_pong_timeout);
+  const auto write = GetFlag(FLAGS_write_timeout), drain = GetFlag(FLAGS_drain_timeout);
+  const auto max_message = GetFlag(FLAGS_max_message_bytes);
+  const auto queue_messages = GetFlag(FLAGS_max_queue_messages);
+  const auto queue_bytes = GetFlag(FLAGS_max_queue_bytes);
+  const auto rate = GetFlag(FLAGS_message_rate), burst = GetFlag(FLAGS_message_burst);
+  for (const absl::Status& s : {
+           check(threads >= 0 && threads <= 1024, "threads", "must be 0-1024"),
+           check(ping > absl::ZeroDuration(), "ping_interval", "must be positive"),
+           check(pong > ping, "pong_timeout", "must be longer than ping_interval"),
+           check(write > absl::ZeroDuration(), "write_timeout", "must be positive"),
+           check(drain > absl::ZeroDuration(), "drain_timeout", "must be positive"),
+           check(max_message >= 128, "max_message_bytes", "must be at least 128"),
+           check(queue_messages >= 1, "max_queue_messages", "must be at least 1"),
+           check(queue_bytes >= 1024, "max_queue_bytes", "must be at least 1024"),
+           check(GetFlag(FLAGS_max_connections) >= 0, "max_connections", "must be >= 0"),
+           check(GetFlag(FLAGS_max_room_members) >= 0, "max_room_members", "must be >= 0"),
+           check(GetFlag(FLAGS_max_subscriptions) >= 1, "max_subscriptions", "must be >= 1"),
+           check(rate > 0, "message_rate", "must be positive"),
+           check(burst >= 1, "message_burst", "must be at least 1"),
+       }) {
+    if (!s.ok()) return s;
+  }
+
+  server_config config;
+  edge::edge_config& e = config.edge;
+  e.bind_address = GetFlag(FLAGS_bind_address);
+  e.ws_port = static_cast<std::uint16_t>(GetFlag(FLAGS_ws_port));
+  e.threads = static_cast<unsigned>(threads);
+  e.ping_interval = to_ms(ping);
+  e.pong_timeout = to_ms(pong);
+  e.write_timeout = to_ms(write);
+  e.drain_timeout = to_ms(drain);
+  e.max_message_bytes = static_cast<std::size_t>(max_message);
+  e.max_queue_messages = static_cast<std::size_t>(queue_messages);
+  e.max_queue_bytes = static_cast<std::size_t>(queue_bytes);
+  e.max_connections = static_cast<std::size_t>(GetFlag(FLAGS_max_connections));
+  e.max_room_members = static_cast<std::size_t>(GetFlag(FLAGS_max_room_members));
+  e.max_subscriptions = static_cast<std::size_t>(GetFlag(FLAGS_max_subscriptions));
+  e.client_publish = GetFlag(FLAGS_client_publish);
+  e.message_rate = rate;
+  e.message_burst = burst;
+  for (absl::string_view origin :
+       absl::StrSplit(GetFlag(FLAGS_allowed_origins), ',', absl::SkipWhitespace()))
+    e.allowed_origins.emplace_back(absl::StripAsciiWhitespace(origin));
+  e.echo_endpoint = GetFlag(FLAGS_echo_endpoint);
+  config.control.bind_address = e.bind_address;
+  config.control.port = static_cast<std::uint16_t>(GetFlag(FLAGS_grpc_port));
+  config.control.control_token = GetFlag(FLAGS_control_token);
+  config.metrics_port = static_cast<std::uint16_t>(GetFlag(FLAGS_metrics_port));
+  return config;
+}
+
+}  // namespace wsedge::app

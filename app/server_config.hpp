@@ -1,0 +1,18 @@
+// Everything wsedge is configured with: the edge's settings plus the control and metrics ports.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "control/control_server.hpp"
+#include "edge/edge_config.hpp"
+
+namespace wsedge::app {
+
+struct server_config {
+  edge::edge_config edge;
+  control::control_config control;
+  std::uint16_t metrics_port = 9100;
+};
+
+}  // namespace wsedge::app

@@ -1,0 +1,42 @@
+// Wiring of hub, control plane and metrics, and the graceful drain sequence.
+#include "app/wsedge_server.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace wsedge::app {
+
+wsedge_server::wsedge_server(server_config config, edge::edge_observer* extra_observer)
+    : config_(std::move(config)),
+      observers_({&metrics_observer_, extra_observer}),
+      hub_(config_.edge, observers_) {}
+
+wsedge_server::~wsedge_server() {
+  control_.shutdown(std::chrono::system_clock::now());
+  hub_.stop();
+}
+
+absl::Status wsedge_server::start() {
+  if (auto status = hub_.start(); !status.ok()) return status;
+  if (auto status = metrics_.start(config_.edge.bind_address, config_.metrics_port,
+                                   metrics_observer_.registry());
+      !status.ok())
+    return status;
+  return control_.start(hub_, config_.control);
+}
+
+bool wsedge_server::drain_and_stop() {
+  auto deadline = std::chrono::steady_clock::now() + config_.edge.drain_timeout;
+  control_.set_serving(false);
+  hub_.drain();
+  bool idle = hub_.wait_until_idle(deadline);
+  // In-flight control calls get what is left of the drain budget (at least a moment).
+  auto left = std::max<std::chrono::steady_clock::duration>(
+      deadline - std::chrono::steady_clock::now(), std::chrono::milliseconds(100));
+  control_.shutdown(std::chrono::system_clock::now() +
+                    std::chrono::duration_cast<std::chrono::system_clock::duration>(left));
+  hub_.stop();
+  return idle;
+}
+
+}  // namespace wsedge::app

@@ -1,0 +1,59 @@
+// Builds and runs the gRPC server for the control plane.
+#include "control/control_server.hpp"
+
+#include <absl/strings/str_cat.h>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "control/edge_control_service.hpp"
+
+namespace wsedge::control {
+
+struct control_server::impl {
+  std::unique_ptr<edge_control_service> service;
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+};
+
+control_server::control_server() : impl_(std::make_unique<impl>()) {}
+
+control_server::~control_server() {
+  if (impl_->server) impl_->server->Shutdown(std::chrono::system_clock::now());
+}
+
+absl::Status control_server::start(edge::hub& hub, const control_config& config) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  impl_->service = std::make_unique<edge_control_service>(hub, config.control_token);
+
+  std::string address = absl::StrCat(config.bind_address, ":", config.port);
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &impl_->port);
+  builder.RegisterService(impl_->service.get());
+  impl_->server = builder.BuildAndStart();
+  if (!impl_->server || impl_->port == 0)
+    return absl::UnavailableError(absl::StrCat("grpc_port: cannot listen on ", address));
+  set_serving(true);
+  return absl::OkStatus();
+}
+
+std::uint16_t control_server::port() const {
+  return static_cast<std::uint16_t>(impl_->port);
+}
+
+void control_server::set_serving(bool serving) {
+  if (!impl_->server) return;
+  auto* health = impl_->server->GetHealthCheckService();
+  health->SetServingStatus(serving);
+  health->SetServingStatus("wsedge.v1.EdgeControl", serving);
+}
+
+void control_server::shutdown(std::chrono::system_clock::time_point deadline) {
+  if (!impl_->server) return;
+  impl_->server->Shutdown(deadline);
+  impl_->server->Wait();
+  impl_->server.reset();
+}
+
+}  // namespace wsedge::control

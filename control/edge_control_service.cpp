@@ -1,0 +1,143 @@
+// EdgeControl: unary callback handlers; Publish and Kick finish from the shard that completes them.
+#include "control/edge_control_service.hpp"
+
+#include <openssl/crypto.h>
+
+namespace wsedge::control {
+
+namespace v1 = wsedge::v1;
+
+namespace {
+
+grpc::Status to_grpc(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return {static_cast<grpc::StatusCode>(status.code()), std::string(status.message())};
+}
+
+// Maps the proto's oneof target; false with `error` when it is missing or empty.
+bool to_target(const v1::Target& target, edge::publish_target& out, std::string& error) {
+  switch (target.kind_case()) {
+    case v1::Target::kRoom:
+      out = {edge::target_kind::room, target.room()};
+      return true;
+    case v1::Target::kUserId:
+      out = {edge::target_kind::user, target.user_id()};
+      return true;
+    case v1::Target::kRole:
+      out = {edge::target_kind::role, target.role()};
+      return true;
+    case v1::Target::kClientId:
+      out = {edge::target_kind::client, target.client_id()};
+      return true;
+    case v1::Target::kAll:
+      if (!target.all()) break;
+      out = {edge::target_kind::all, {}};
+      return true;
+    case v1::Target::KIND_NOT_SET:
+      break;
+  }
+  error = "target is required: set one of room, user_id, role, client_id or all=true";
+  return false;
+}
+
+}  // namespace
+
+edge_control_service::edge_control_service(edge::hub& hub, std::string control_token)
+    : hub_(hub), expected_authorization_(control_token.empty() ? "" : "Bearer " + control_token) {}
+
+grpc::Status edge_control_service::authorize(const grpc::CallbackServerContext& context) const {
+  if (expected_authorization_.empty()) return grpc::Status::OK;
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("authorization");
+  if (it != metadata.end() && it->second.size() == expected_authorization_.size() &&
+      CRYPTO_memcmp(it->second.data(), expected_authorization_.data(),
+                    expected_authorization_.size()) == 0)
+    return grpc::Status::OK;
+  return {grpc::StatusCode::UNAUTHENTICATED,
+          "missing or wrong control token: send metadata 'authorization: Bearer <control_token>'"};
+}
+
+grpc::ServerUnaryReactor* edge_control_service::Publish(grpc::CallbackServerContext* context,
+                                                        const v1::PublishRequest* request,
+                                                        v1::PublishResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  if (auto status = authorize(*context); !status.ok()) {
+    reactor->Finish(status);
+    return reactor;
+  }
+  edge::publish_target target;
+  std::string error;
+  if (!to_target(request->target(), target, error)) {
+    reactor->Finish({grpc::StatusCode::INVALID_ARGUMENT, error});
+    return reactor;
+  }
+  auto status = hub_.publish(target, request->data(), [reactor, response](edge::publish_result r) {
+    response->set_seq(r.seq);
+    response->set_recipients(r.recipients);
+    reactor->Finish(grpc::Status::OK);
+  });
+  if (!status.ok()) reactor->Finish(to_grpc(status));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* edge_control_service::Stats(grpc::CallbackServerContext* context,
+                                                      const v1::StatsRequest* request,
+                                                      v1::StatsResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  if (auto status = authorize(*context); !status.ok()) {
+    reactor->Finish(status);
+    return reactor;
+  }
+  edge::stats_snapshot stats = hub_.stats(request->room());
+  response->set_connections(stats.connections);
+  response->set_rooms(stats.rooms);
+  response->set_subscriptions(stats.subscriptions);
+  for (const auto& [room, members] : stats.room_members) {
+    auto* room_stats = response->add_room_stats();
+    room_stats->set_room(room);
+    room_stats->set_members(members);
+  }
+  for (const auto& [role, count] : stats.connections_by_role)
+    (*response->mutable_connections_by_role())[role] = count;
+  response->set_messages_in(stats.messages_in);
+  response->set_messages_out(stats.messages_out);
+  response->set_uptime_seconds(stats.uptime_seconds);
+  response->set_shards(stats.shards);
+  response->set_draining(stats.draining);
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* edge_control_service::Kick(grpc::CallbackServerContext* context,
+                                                     const v1::KickRequest* request,
+                                                     v1::KickResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  if (auto status = authorize(*context); !status.ok()) {
+    reactor->Finish(status);
+    return reactor;
+  }
+  edge::kick_selector selector = edge::kick_selector::client_id;
+  std::string value;
+  switch (request->selector_case()) {
+    case v1::KickRequest::kClientId:
+      selector = edge::kick_selector::client_id;
+      value = request->client_id();
+      break;
+    case v1::KickRequest::kUserId:
+      selector = edge::kick_selector::user_id;
+      value = request->user_id();
+      break;
+    case v1::KickRequest::SELECTOR_NOT_SET:
+      reactor->Finish({grpc::StatusCode::INVALID_ARGUMENT, "set client_id or user_id to kick"});
+      return reactor;
+  }
+  std::string reason = request->reason().empty() ? "kicked" : request->reason();
+  hub_.kick(selector, std::move(value), std::move(reason),
+            [reactor, response](std::uint64_t kicked) {
+              response->set_kicked(kicked);
+              reactor->Finish(grpc::Status::OK);
+            });
+  return reactor;
+}
+
+}  // namespace wsedge::control

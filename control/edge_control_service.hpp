@@ -1,0 +1,34 @@
+// The wsedge.v1.EdgeControl gRPC service: maps requests to hub calls and results to responses.
+#pragma once
+
+#include <string>
+
+#include "edge/hub.hpp"
+#include "wsedge/v1/control.grpc.pb.h"
+
+namespace wsedge::control {
+
+class edge_control_service final : public wsedge::v1::EdgeControl::CallbackService {
+ public:
+  // `control_token` empty: no authentication (keep the port internal).
+  edge_control_service(edge::hub& hub, std::string control_token);
+
+  grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context,
+                                    const wsedge::v1::PublishRequest* request,
+                                    wsedge::v1::PublishResponse* response) override;
+  grpc::ServerUnaryReactor* Stats(grpc::CallbackServerContext* context,
+                                  const wsedge::v1::StatsRequest* request,
+                                  wsedge::v1::StatsResponse* response) override;
+  grpc::ServerUnaryReactor* Kick(grpc::CallbackServerContext* context,
+                                 const wsedge::v1::KickRequest* request,
+                                 wsedge::v1::KickResponse* response) override;
+
+ private:
+  // UNAUTHENTICATED unless the call carries `authorization: Bearer <control_token>`.
+  grpc::Status authorize(const grpc::CallbackServerContext& context) const;
+
+  edge::hub& hub_;
+  std::string expected_authorization_;
+};
+
+}  // namespace wsedge::control

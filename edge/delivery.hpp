@@ -1,0 +1,53 @@
+// One publish on its way through the shards: the frame encoded once, and who is still counting.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "edge/edge_observer.hpp"
+#include "edge/hub.hpp"
+
+namespace wsedge::edge {
+
+class delivery {
+ public:
+  delivery(target_kind kind, std::string target, std::shared_ptr<const std::string> frame,
+           std::uint32_t shards, edge_observer& observer, std::function<void(publish_result)> done)
+      : kind_(kind),
+        target_(std::move(target)),
+        frame_(std::move(frame)),
+        shards_left_(shards),
+        observer_(observer),
+        done_(std::move(done)) {}
+
+  target_kind kind() const { return kind_; }
+  const std::string& target() const { return target_; }
+  const std::shared_ptr<const std::string>& frame() const { return frame_; }
+  void set_seq(std::uint64_t seq) { seq_ = seq; }
+
+  // Each shard calls this once after queueing to its members; the last one reports.
+  void shard_done(std::uint64_t recipients) {
+    recipients_.fetch_add(recipients, std::memory_order_relaxed);
+    if (shards_left_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    std::chrono::duration<double> took = std::chrono::steady_clock::now() - accepted_;
+    observer_.on_publish_fanout(took.count());
+    if (done_) done_({seq_, recipients_.load(std::memory_order_relaxed)});
+  }
+
+ private:
+  target_kind kind_;
+  std::string target_;
+  std::shared_ptr<const std::string> frame_;
+  std::uint64_t seq_ = 0;
+  std::atomic<std::uint32_t> shards_left_;
+  std::atomic<std::uint64_t> recipients_{0};
+  std::chrono::steady_clock::time_point accepted_ = std::chrono::steady_clock::now();
+  edge_observer& observer_;
+  std::function<void(publish_result)> done_;
+};
+
+}  // namespace wsedge::edge

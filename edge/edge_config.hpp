@@ -1,0 +1,54 @@
+// Every limit and timeout of the WebSocket edge, with its default and why.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace wsedge::edge {
+
+using duration = std::chrono::milliseconds;
+
+struct edge_config {
+  // Address and port of the WebSocket listener (0 = pick a free port).
+  std::string bind_address = "0.0.0.0";
+  std::uint16_t ws_port = 8080;
+  // Shards (io_context threads); 0 = one per core.
+  unsigned threads = 0;
+
+  // Keep-alive: ping an idle peer this often, drop it after this much silence.
+  duration ping_interval{30'000};
+  duration pong_timeout{60'000};
+  // A write (or close handshake) stuck longer than this means a dead or stalled peer.
+  duration write_timeout{10'000};
+
+  // Largest inbound message; larger is closed with 1009 so one client cannot exhaust memory.
+  std::size_t max_message_bytes = 65'536;
+  // Outbound bound per connection: a reader this far behind is a slow consumer (close 4001),
+  // so it never holds memory or time that other clients need.
+  std::size_t max_queue_messages = 1'024;
+  std::size_t max_queue_bytes = 4 * 1024 * 1024;
+
+  // 0 = limited only by the process's file descriptors.
+  std::size_t max_connections = 0;
+  // 0 = unlimited members per room.
+  std::size_t max_room_members = 0;
+  // Rooms one connection may join.
+  std::size_t max_subscriptions = 128;
+  // Whether clients may publish into rooms they joined.
+  bool client_publish = true;
+  // Per-connection inbound token bucket (messages per second, burst size).
+  double message_rate = 100;
+  double message_burst = 200;
+  // Origin allowlist; empty = any origin.
+  std::vector<std::string> allowed_origins;
+
+  // On drain, clients get 1001 and the process exits within this.
+  duration drain_timeout{10'000};
+  // Serve /ws/echo (RFC 6455 conformance testing only).
+  bool echo_endpoint = false;
+};
+
+}  // namespace wsedge::edge

@@ -1,0 +1,141 @@
+// HTTP side of the edge port: /healthz, /readyz and the checks made before a WebSocket upgrade.
+#include "edge/http_session.hpp"
+
+#include <algorithm>
+#include <boost/url/parse.hpp>
+
+#include "edge/hub_state.hpp"
+#include "edge/room_name.hpp"
+#include "edge/session.hpp"
+#include "edge/shard.hpp"
+
+namespace wsedge::edge {
+
+namespace {
+
+// A request head larger than this is not a WebSocket client we want.
+constexpr std::uint32_t max_header_bytes = 8 * 1024;
+constexpr std::uint64_t max_body_bytes = 4 * 1024;
+constexpr std::string_view rooms_prefix = "/ws/rooms/";
+
+bool origin_allowed(const edge_config& cfg, std::string_view origin) {
+  if (cfg.allowed_origins.empty()) return true;
+  return std::find(cfg.allowed_origins.begin(), cfg.allowed_origins.end(), origin) !=
+         cfg.allowed_origins.end();
+}
+
+}  // namespace
+
+http_session::http_session(hub_state& hub, shard& home, tcp::socket&& socket)
+    : hub_(hub), shard_(home), stream_(std::move(socket)) {}
+
+void http_session::run() {
+  net::dispatch(stream_.get_executor(),
+                beast::bind_front_handler(&http_session::do_read, shared_from_this()));
+}
+
+void http_session::do_read() {
+  parser_.emplace();
+  parser_->header_limit(max_header_bytes);
+  parser_->body_limit(max_body_bytes);
+  stream_.expires_after(hub_.config.write_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+}
+
+void http_session::on_read(beast::error_code ec, std::size_t) {
+  if (ec == http::error::end_of_stream || ec == net::error::eof) {
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    return;
+  }
+  if (ec) {
+    if (ec != beast::error::timeout && ec != net::error::operation_aborted &&
+        ec != net::error::connection_reset) {
+      respond(http::status::bad_request, "malformed HTTP request\n", "bad_request");
+    }
+    return;
+  }
+  route(parser_->release());
+}
+
+void http_session::route(http::request<http::string_body>&& request) {
+  auto url = boost::urls::parse_origin_form(request.target());
+  if (!url) return respond(http::status::bad_request, "malformed request target\n", "bad_request");
+  std::string path = url->path();
+  if (request.method() != http::verb::get)
+    return respond(http::status::method_not_allowed, "only GET is served here\n");
+  if (path == "/healthz") return respond(http::status::ok, "ok\n");
+  if (path == "/readyz") {
+    if (hub_.draining.load()) return respond(http::status::service_unavailable, "draining\n");
+    return respond(http::status::ok, "ready\n");
+  }
+
+  session::mode mode = session::mode::client_protocol;
+  std::vector<std::string> rooms;
+  if (path == "/ws/echo" && hub_.config.echo_endpoint) {
+    mode = session::mode::echo;
+  } else if (path.starts_with(rooms_prefix)) {
+    rooms.push_back(path.substr(rooms_prefix.size()));
+  } else if (path != "/ws") {
+    return respond(http::status::not_found, "not found; WebSocket clients connect to /ws\n");
+  }
+
+  if (!websocket::is_upgrade(request))
+    return respond(http::status::upgrade_required, "this endpoint needs a WebSocket upgrade\n",
+                   "not_upgrade");
+  if (hub_.draining.load())
+    return respond(http::status::service_unavailable, "server is draining\n", "draining");
+  if (!origin_allowed(hub_.config, request[http::field::origin]))
+    return respond(http::status::forbidden, "origin not allowed\n", "origin");
+  if (hub_.config.max_connections != 0 &&
+      hub_.connections.load(std::memory_order_relaxed) >= hub_.config.max_connections)
+    return respond(http::status::service_unavailable, "server is full\n", "max_connections");
+
+  if (auto param = url->params().find("rooms"); param != url->params().end()) {
+    std::string_view list = (*param).value;
+    while (!list.empty()) {
+      std::size_t comma = std::min(list.find(','), list.size());
+      std::string_view room = list.substr(0, comma);
+      list.remove_prefix(std::min(comma + 1, list.size()));
+      if (!room.empty() && std::find(rooms.begin(), rooms.end(), room) == rooms.end())
+        rooms.emplace_back(room);
+    }
+  }
+  for (const std::string& room : rooms) {
+    if (!is_valid_room_name(room))
+      return respond(http::status::bad_request,
+                     "invalid room name; use 1-128 characters of A-Z a-z 0-9 _ - . : @ /\n",
+                     "invalid_room");
+  }
+  if (rooms.size() > hub_.config.max_subscriptions)
+    return respond(http::status::bad_request, "too many rooms for one connection\n",
+                   "too_many_subscriptions");
+
+  stream_.expires_never();
+  std::make_shared<session>(hub_, shard_, std::move(stream_), identity{}, mode)
+      ->run(std::move(request), std::move(rooms));
+}
+
+void http_session::respond(http::status status, std::string_view body,
+                           std::string_view reject_reason) {
+  if (!reject_reason.empty()) hub_.observer.on_connection_rejected(reject_reason);
+  bool keep_alive = reject_reason.empty() && parser_ && parser_->is_done() && parser_->keep_alive();
+  response_ = std::make_shared<http::response<http::string_body>>(status, 11);
+  response_->set(http::field::server, "wsedge");
+  response_->set(http::field::content_type, "text/plain; charset=utf-8");
+  if (status == http::status::upgrade_required) response_->set(http::field::upgrade, "websocket");
+  response_->body() = body;
+  response_->keep_alive(keep_alive);
+  response_->prepare_payload();
+  http::async_write(
+      stream_, *response_,
+      beast::bind_front_handler(&http_session::on_write, shared_from_this(), keep_alive));
+}
+
+void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+  if (ec) return;
+  if (keep_alive) return do_read();
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+}  // namespace wsedge::edge

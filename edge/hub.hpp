@@ -1,0 +1,85 @@
+// The edge's public C++ API: start the WebSocket listener and shards, publish, stats, kick, drain.
+#pragma once
+
+#include <absl/status/status.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "edge/edge_config.hpp"
+#include "edge/edge_observer.hpp"
+
+namespace wsedge::edge {
+
+enum class target_kind { room, user, role, client, all };
+
+struct publish_target {
+  target_kind kind = target_kind::all;
+  std::string value;  // room name, user id, role or client id; unused for `all`
+};
+
+struct publish_result {
+  std::uint64_t seq = 0;         // room targets only
+  std::uint64_t recipients = 0;  // connections the message was queued to
+};
+
+struct stats_snapshot {
+  std::uint64_t connections = 0;
+  std::uint64_t rooms = 0;
+  std::uint64_t subscriptions = 0;
+  std::vector<std::pair<std::string, std::uint64_t>> room_members;
+  std::map<std::string, std::uint64_t> connections_by_role;
+  std::uint64_t messages_in = 0;
+  std::uint64_t messages_out = 0;
+  double uptime_seconds = 0;
+  std::uint64_t shards = 0;
+  bool draining = false;
+};
+
+enum class kick_selector { client_id, user_id };
+
+struct hub_state;
+
+// Thread-safe: every method may be called from any thread. Completion callbacks run on a shard
+// thread and must not block.
+class hub {
+ public:
+  hub(edge_config config, edge_observer& observer);
+  ~hub();
+  hub(const hub&) = delete;
+  hub& operator=(const hub&) = delete;
+
+  // Binds the WebSocket listener and starts the shards.
+  absl::Status start();
+  std::uint16_t ws_port() const;
+
+  // InvalidArgument (and `done` never called) for invalid JSON or a bad target; otherwise
+  // `done` runs once every shard has queued the message.
+  absl::Status publish(const publish_target& target, std::string_view data,
+                       std::function<void(publish_result)> done);
+  // `room` empty: every room in room_members; otherwise only that room.
+  stats_snapshot stats(std::string_view room) const;
+  // Closes the selected connections with 4000 and `reason`; `done` gets how many.
+  void kick(kick_selector selector, std::string value, std::string reason,
+            std::function<void(std::uint64_t)> done);
+
+  bool ready() const;
+  // Readiness off (/readyz 503), refuse new upgrades (503), close every client with 1001.
+  void drain();
+  // True once no connection is left, false at the deadline.
+  bool wait_until_idle(std::chrono::steady_clock::time_point deadline) const;
+  // Stops the shards and joins their threads (also done by the destructor).
+  void stop();
+
+ private:
+  std::unique_ptr<hub_state> state_;
+};
+
+}  // namespace wsedge::edge

@@ -1,0 +1,48 @@
+// What the hub, its shards and its sessions share: configuration, rooms, shards, node counters.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "edge/edge_config.hpp"
+#include "edge/edge_observer.hpp"
+#include "edge/hub.hpp"
+#include "edge/room_directory.hpp"
+
+namespace wsedge::edge {
+
+class shard;
+class listener;
+
+struct hub_state {
+  hub_state(edge_config cfg, edge_observer& obs);
+  ~hub_state();
+
+  // Publishes into a room from any thread: assigns the seq, encodes once, posts to the shards
+  // holding members. Returns the seq (0 when the room is empty; `done` still runs).
+  std::uint64_t publish_room(std::string_view room, std::string_view data, std::string_view from,
+                             std::function<void(publish_result)> done);
+  // Publishes to a user, role, client or everyone.
+  void publish_matching(target_kind kind, std::string value, std::string_view data,
+                        std::function<void(publish_result)> done);
+  // The shard a client id was issued by, or nullptr.
+  shard* shard_of_client(std::string_view client_id) const;
+
+  const edge_config config;
+  edge_observer& observer;
+  room_directory directory;
+  std::vector<std::unique_ptr<shard>> shards;
+  std::shared_ptr<listener> acceptor;
+  // Random per process, so client ids do not repeat across restarts.
+  const std::string node_id;
+  const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  std::atomic<std::size_t> connections{0};
+  std::atomic<bool> draining{false};
+};
+
+}  // namespace wsedge::edge

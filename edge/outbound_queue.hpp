@@ -1,0 +1,42 @@
+// A connection's bounded queue of frames waiting to be written.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <string>
+
+namespace wsedge::edge {
+
+// One frame to send: an immutable payload shared by every recipient of the same message.
+struct outbound_frame {
+  std::shared_ptr<const std::string> payload;
+  bool binary = false;
+};
+
+enum class push_result { queued, overflow };
+
+// Bounded by message count and bytes: a reader that falls this far behind is a slow consumer,
+// and is closed rather than allowed to hold memory other clients need.
+class outbound_queue {
+ public:
+  outbound_queue(std::size_t max_messages, std::size_t max_bytes)
+      : max_messages_(max_messages), max_bytes_(max_bytes) {}
+
+  push_result push(outbound_frame frame);
+  const outbound_frame& front() const { return frames_.front(); }
+  void pop();
+  void clear();
+
+  bool empty() const { return frames_.empty(); }
+  std::size_t size() const { return frames_.size(); }
+  std::size_t bytes() const { return bytes_; }
+
+ private:
+  std::deque<outbound_frame> frames_;
+  std::size_t bytes_ = 0;
+  std::size_t max_messages_;
+  std::size_t max_bytes_;
+};
+
+}  // namespace wsedge::edge

@@ -1,0 +1,224 @@
+// Client protocol codec: Boost.JSON validates and reads requests; replies are built as text.
+#include "edge/protocol.hpp"
+
+#include <array>
+#include <boost/json.hpp>
+#include <chrono>
+
+#include "edge/json_members.hpp"
+#include "edge/room_name.hpp"
+
+namespace wsedge::edge {
+
+namespace json = boost::json;
+
+std::string_view to_string(error_code code) {
+  switch (code) {
+    case error_code::invalid_json:
+      return "invalid_json";
+    case error_code::unknown_type:
+      return "unknown_type";
+    case error_code::room_required:
+      return "room_required";
+    case error_code::invalid_room:
+      return "invalid_room";
+    case error_code::not_subscribed:
+      return "not_subscribed";
+    case error_code::room_full:
+      return "room_full";
+    case error_code::too_many_subscriptions:
+      return "too_many_subscriptions";
+    case error_code::forbidden:
+      return "forbidden";
+    case error_code::rate_limited:
+      return "rate_limited";
+    case error_code::invalid_request:
+      return "invalid_request";
+  }
+  return "invalid_request";
+}
+
+namespace {
+
+json::value parse_value(std::string_view text, json::storage_ptr storage, json::error_code& ec) {
+  json::parse_options options;
+  options.max_depth = max_json_depth;
+  return json::parse(text, ec, std::move(storage), options);
+}
+
+bool request_type_from(std::string_view name, request_type& type) {
+  static constexpr std::array<std::pair<std::string_view, request_type>, 6> names{{
+      {"subscribe", request_type::subscribe},
+      {"unsubscribe", request_type::unsubscribe},
+      {"publish", request_type::publish},
+      {"rooms", request_type::rooms},
+      {"ping", request_type::ping},
+      {"heartbeat", request_type::heartbeat},
+  }};
+  for (const auto& [n, t] : names) {
+    if (n == name) {
+      type = t;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool needs_room(request_type type) {
+  return type == request_type::subscribe || type == request_type::unsubscribe ||
+         type == request_type::publish;
+}
+
+void append_id(std::string& out, std::string_view id) {
+  if (id.empty()) return;
+  out += ",\"id\":";
+  out += id;
+}
+
+void append_string(std::string& out, std::string_view text) {
+  out += json::serialize(text);
+}
+
+}  // namespace
+
+parse_result parse_request(std::string_view text) {
+  // Small requests parse without touching the heap.
+  std::array<unsigned char, 4096> scratch;
+  json::monotonic_resource resource(scratch.data(), scratch.size());
+  json::error_code ec;
+  json::value doc = parse_value(text, &resource, ec);
+  if (ec) return request_error{error_code::invalid_json, "malformed JSON: " + ec.message(), {}};
+  const json::object* object = doc.if_object();
+  if (object == nullptr)
+    return request_error{error_code::invalid_json, "expected a JSON object", {}};
+
+  client_request request;
+  if (const json::value* id = object->if_contains("id")) {
+    if (!id->is_string() && !id->is_number())
+      return request_error{error_code::invalid_request, "\"id\" must be a string or a number", {}};
+    auto raw = find_raw_member(text, "id");
+    request.id = raw ? std::string(*raw) : json::serialize(*id);
+  }
+
+  const json::value* type = object->if_contains("type");
+  if (type == nullptr || !type->is_string())
+    return request_error{error_code::unknown_type, "\"type\" must be a string", request.id};
+  if (!request_type_from(type->get_string(), request.type))
+    return request_error{error_code::unknown_type,
+                         "unknown type \"" + std::string(type->get_string()) + "\"", request.id};
+
+  if (needs_room(request.type)) {
+    const json::value* room = object->if_contains("room");
+    if (room == nullptr || (room->is_string() && room->get_string().empty()))
+      return request_error{error_code::room_required, "\"room\" is required", request.id};
+    if (!room->is_string() || !is_valid_room_name(room->get_string()))
+      return request_error{error_code::invalid_room,
+                           "a room name is 1-128 characters of A-Z a-z 0-9 _ - . : @ /",
+                           request.id};
+    request.room = room->get_string();
+  }
+
+  if (request.type == request_type::publish) {
+    const json::value* data = object->if_contains("data");
+    if (data == nullptr)
+      return request_error{error_code::invalid_request, "publish needs \"data\"", request.id};
+    auto raw = find_raw_member(text, "data");
+    request.data = raw ? std::string(*raw) : json::serialize(*data);
+  }
+  return request;
+}
+
+bool is_valid_json(std::string_view text) {
+  std::array<unsigned char, 4096> scratch;
+  json::monotonic_resource resource(scratch.data(), scratch.size());
+  json::error_code ec;
+  parse_value(text, &resource, ec);
+  return !ec;
+}
+
+std::int64_t now_unix_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string encode_connected(std::string_view client_id, std::string_view user_id,
+                             std::int64_t ts) {
+  std::string out = R"({"type":"connected","client_id":)";
+  append_string(out, client_id);
+  out += ",\"user_id\":";
+  append_string(out, user_id);
+  out += ",\"ts\":" + std::to_string(ts) + "}";
+  return out;
+}
+
+std::string encode_subscribed(std::string_view room, std::uint64_t members, std::string_view id) {
+  std::string out = R"({"type":"subscribed","room":)";
+  append_string(out, room);
+  out += ",\"members\":" + std::to_string(members);
+  append_id(out, id);
+  out += '}';
+  return out;
+}
+
+std::string encode_unsubscribed(std::string_view room, std::string_view id) {
+  std::string out = R"({"type":"unsubscribed","room":)";
+  append_string(out, room);
+  append_id(out, id);
+  out += '}';
+  return out;
+}
+
+std::string encode_published(std::string_view room, std::uint64_t seq, std::string_view id) {
+  std::string out = R"({"type":"published","room":)";
+  append_string(out, room);
+  out += ",\"seq\":" + std::to_string(seq);
+  append_id(out, id);
+  out += '}';
+  return out;
+}
+
+std::string encode_rooms(std::span<const std::string> rooms, std::string_view id) {
+  std::string out = R"({"type":"rooms","rooms":[)";
+  for (std::size_t i = 0; i < rooms.size(); ++i) {
+    if (i) out += ',';
+    append_string(out, rooms[i]);
+  }
+  out += ']';
+  append_id(out, id);
+  out += '}';
+  return out;
+}
+
+std::string encode_pong(std::int64_t ts, std::string_view id) {
+  std::string out = R"({"type":"pong","ts":)" + std::to_string(ts);
+  append_id(out, id);
+  out += '}';
+  return out;
+}
+
+std::string encode_error(error_code code, std::string_view message, std::string_view id) {
+  std::string out = R"({"type":"error","code":")";
+  out += to_string(code);
+  out += "\",\"error\":";
+  append_string(out, message);
+  append_id(out, id);
+  out += '}';
+  return out;
+}
+
+std::string encode_message(std::string_view room, std::uint64_t seq, std::string_view data,
+                           std::string_view from, std::int64_t ts) {
+  std::string out;
+  out.reserve(data.size() + room.size() + from.size() + 96);
+  out += R"({"type":"message","room":)";
+  append_string(out, room);
+  if (seq != 0) out += ",\"seq\":" + std::to_string(seq);
+  out += ",\"data\":";
+  out += data;
+  out += ",\"from\":";
+  append_string(out, from);
+  out += ",\"ts\":" + std::to_string(ts) + "}";
+  return out;
+}
+
+}  // namespace wsedge::edge

@@ -1,0 +1,321 @@
+// WebSocket session: the client protocol on one connection, with one write in flight at a time.
+#include "edge/session.hpp"
+
+#include <algorithm>
+
+#include "edge/hub_state.hpp"
+#include "edge/shard.hpp"
+
+namespace wsedge::edge {
+
+namespace {
+
+// Close codes of PROTOCOL.md.
+constexpr std::uint16_t close_policy = 1008;
+constexpr std::uint16_t close_slow_consumer = 4001;
+
+bool is_benign(const beast::error_code& ec) {
+  return ec == net::error::operation_aborted || ec == websocket::error::closed ||
+         ec == net::error::eof || ec == beast::error::timeout;
+}
+
+}  // namespace
+
+session::session(hub_state& hub, shard& home, beast::tcp_stream&& stream, identity who, mode m)
+    : hub_(hub),
+      shard_(home),
+      ws_(std::move(stream)),
+      queue_(hub.config.max_queue_messages, hub.config.max_queue_bytes),
+      who_(std::move(who)),
+      mode_(m),
+      bucket_(hub.config.message_rate, hub.config.message_burst, clock::now()) {}
+
+void session::run(http::request<http::string_body> request,
+                  std::vector<std::string> initial_rooms) {
+  const auto& cfg = hub_.config;
+  // The shard's timer owns keep-alive and write deadlines; Beast times only the handshakes.
+  beast::get_lowest_layer(ws_).expires_never();
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = cfg.write_timeout;
+  timeouts.idle_timeout = websocket::stream_base::none();
+  timeouts.keep_alive_pings = false;
+  ws_.set_option(timeouts);
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(http::field::server, "wsedge"); }));
+  ws_.read_message_max(cfg.max_message_bytes);
+  ws_.auto_fragment(false);
+  ws_.control_callback(
+      [this](websocket::frame_type, beast::string_view) { last_activity_ = clock::now(); });
+  ws_.async_accept(request,
+                   [self = shared_from_this(), rooms = std::move(initial_rooms)](
+                       beast::error_code ec) mutable { self->on_accept(std::move(rooms), ec); });
+}
+
+void session::on_accept(std::vector<std::string> initial_rooms, beast::error_code ec) {
+  if (ec) {
+    hub_.observer.on_connection_rejected("handshake");
+    return;
+  }
+  state_ = state::open;
+  last_activity_ = last_ping_ = clock::now();
+  client_id_ = shard_.next_client_id();
+  shard_.add(*this);
+  hub_.connections.fetch_add(1, std::memory_order_relaxed);
+  hub_.observer.on_connection_opened();
+  if (mode_ == mode::client_protocol) {
+    reply(encode_connected(client_id_, who_.user_id, now_unix_ms()));
+    for (const std::string& room : initial_rooms) subscribe(room, {});
+  }
+  do_read();
+}
+
+void session::do_read() {
+  ws_.async_read(read_buffer_, beast::bind_front_handler(&session::on_read, shared_from_this()));
+}
+
+void session::on_read(beast::error_code ec, std::size_t) {
+  if (ec) {
+    if (ec == websocket::error::message_too_big)
+      hub_.observer.on_error("message_too_big");
+    else if (!is_benign(ec))
+      hub_.observer.on_error("read");
+    end();
+    return;
+  }
+  last_activity_ = clock::now();
+  shard_.count_in(1);
+  hub_.observer.on_messages_received(1);
+  if (state_ == state::open) {
+    std::string_view text(static_cast<const char*>(read_buffer_.data().data()),
+                          read_buffer_.size());
+    if (mode_ == mode::echo) {
+      enqueue({std::make_shared<const std::string>(text), !ws_.got_text()});
+    } else if (!ws_.got_text()) {
+      reply_error(error_code::invalid_json, "binary frames are not accepted; send JSON text", {});
+    } else {
+      handle_text(text);
+    }
+  }
+  read_buffer_.consume(read_buffer_.size());
+  // Keep reading while closing too: the close handshake's answer arrives through the read.
+  do_read();
+}
+
+void session::handle_text(std::string_view text) {
+  if (!bucket_.try_take(clock::now())) {
+    // A client that keeps flooding after being told is closed rather than answered forever.
+    if (++limited_streak_ > static_cast<std::uint64_t>(hub_.config.message_burst)) {
+      hub_.observer.on_error("rate_limit_close");
+      close(close_policy, "message rate limit exceeded");
+      return;
+    }
+    reply_error(error_code::rate_limited, "too many messages; slow down", {});
+    return;
+  }
+  limited_streak_ = 0;
+  parse_result parsed = parse_request(text);
+  if (const auto* error = std::get_if<request_error>(&parsed)) {
+    reply_error(error->code, error->message, error->id);
+    return;
+  }
+  handle_request(std::get<client_request>(parsed));
+}
+
+void session::handle_request(const client_request& request) {
+  switch (request.type) {
+    case request_type::subscribe:
+      subscribe(request.room, request.id);
+      break;
+    case request_type::unsubscribe:
+      unsubscribe(request.room, request.id);
+      break;
+    case request_type::publish:
+      publish(request);
+      break;
+    case request_type::rooms:
+      reply(encode_rooms(rooms_, request.id));
+      break;
+    case request_type::ping:
+      reply(encode_pong(now_unix_ms(), request.id));
+      break;
+    case request_type::heartbeat:
+      break;
+  }
+}
+
+bool session::is_member(std::string_view room) const {
+  return std::find(rooms_.begin(), rooms_.end(), room) != rooms_.end();
+}
+
+void session::subscribe(const std::string& room, std::string_view id) {
+  if (is_member(room)) {
+    reply(encode_subscribed(room, hub_.directory.members(room), id));
+    return;
+  }
+  if (rooms_.size() >= hub_.config.max_subscriptions) {
+    reply_error(
+        error_code::too_many_subscriptions,
+        "at most " + std::to_string(hub_.config.max_subscriptions) + " rooms per connection", id);
+    return;
+  }
+  // The local index first: a publish that sees the directory count finds the member here,
+  // because its delivery runs on this thread after this handler.
+  auto joined = hub_.directory.join(room, shard_.index(), hub_.config.max_room_members);
+  if (!joined.joined) {
+    reply_error(error_code::room_full, "room " + room + " is full", id);
+    return;
+  }
+  shard_.rooms().add(room, this);
+  rooms_.push_back(room);
+  shard_.count_subscriptions(1);
+  hub_.observer.on_subscribed();
+  reply(encode_subscribed(room, joined.members, id));
+}
+
+void session::unsubscribe(const std::string& room, std::string_view id) {
+  auto it = std::find(rooms_.begin(), rooms_.end(), room);
+  if (it == rooms_.end()) {
+    reply_error(error_code::not_subscribed, "not subscribed to " + room, id);
+    return;
+  }
+  shard_.rooms().remove(room, this);
+  hub_.directory.leave(room, shard_.index());
+  rooms_.erase(it);
+  shard_.count_subscriptions(-1);
+  hub_.observer.on_unsubscribed();
+  reply(encode_unsubscribed(room, id));
+}
+
+void session::publish(const client_request& request) {
+  if (!hub_.config.client_publish) {
+    reply_error(error_code::forbidden, "client publishing is disabled on this server", request.id);
+    return;
+  }
+  if (!is_member(request.room)) {
+    reply_error(error_code::not_subscribed, "subscribe to " + request.room + " before publishing",
+                request.id);
+    return;
+  }
+  hub_.observer.on_published(publish_source::client);
+  std::uint64_t seq = hub_.publish_room(request.room, request.data, client_id_, nullptr);
+  if (!request.id.empty()) reply(encode_published(request.room, seq, request.id));
+}
+
+void session::reply_error(error_code code, std::string_view message, std::string_view id) {
+  hub_.observer.on_error(to_string(code));
+  reply(encode_error(code, message, id));
+}
+
+void session::reply(std::string text) {
+  enqueue({std::make_shared<const std::string>(std::move(text)), false});
+}
+
+bool session::send(const std::shared_ptr<const std::string>& payload) {
+  return enqueue({payload, false});
+}
+
+bool session::enqueue(outbound_frame frame) {
+  if (state_ != state::open || overflowed_) return false;
+  if (queue_.push(std::move(frame)) == push_result::overflow) {
+    // Closing here could change the member list a delivery is walking; close on the next turn.
+    overflowed_ = true;
+    queue_.clear();
+    hub_.observer.on_slow_consumer();
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+      self->close(close_slow_consumer, "slow consumer: outbound queue overflowed");
+    });
+    return false;
+  }
+  if (!writing_) do_write();
+  return true;
+}
+
+void session::do_write() {
+  // Are we already writing? Beast allows one write in flight.
+  if (writing_ || queue_.empty()) return;
+  writing_ = true;
+  write_started_ = clock::now();
+  in_flight_ = queue_.front();
+  queue_.pop();
+  ws_.text(!in_flight_.binary);
+  ws_.async_write(net::buffer(*in_flight_.payload),
+                  beast::bind_front_handler(&session::on_write, shared_from_this()));
+}
+
+void session::on_write(beast::error_code ec, std::size_t bytes) {
+  writing_ = false;
+  in_flight_ = {};
+  if (ec) {
+    if (!is_benign(ec)) hub_.observer.on_error("write");
+    abort();
+    return;
+  }
+  shard_.count_out(1);
+  hub_.observer.on_messages_sent(1, bytes);
+  if (state_ == state::open) do_write();
+}
+
+void session::close(std::uint16_t code, std::string_view reason) {
+  if (state_ != state::open) return;
+  state_ = state::closing;
+  close_started_ = clock::now();
+  queue_.clear();
+  leave_all_rooms();
+  // A close reason is at most 123 bytes on the wire.
+  websocket::close_reason why(static_cast<websocket::close_code>(code), reason.substr(0, 123));
+  ws_.async_close(why, [self = shared_from_this()](beast::error_code) {});
+}
+
+void session::on_tick(clock::time_point now) {
+  const auto& cfg = hub_.config;
+  if (state_ == state::closed || state_ == state::handshake) return;
+  if (writing_ && now - write_started_ > cfg.write_timeout) {
+    hub_.observer.on_error("write_timeout");
+    abort();
+    return;
+  }
+  if (state_ == state::closing) {
+    if (now - close_started_ > cfg.write_timeout) abort();
+    return;
+  }
+  if (now - last_activity_ > cfg.pong_timeout) {
+    hub_.observer.on_error("pong_timeout");
+    abort();
+    return;
+  }
+  if (!ping_in_flight_ && now - last_activity_ >= cfg.ping_interval &&
+      now - last_ping_ >= cfg.ping_interval) {
+    ping_in_flight_ = true;
+    last_ping_ = now;
+    ws_.async_ping(
+        {}, [self = shared_from_this()](beast::error_code) { self->ping_in_flight_ = false; });
+  }
+}
+
+void session::leave_all_rooms() {
+  for (const std::string& room : rooms_) {
+    shard_.rooms().remove(room, this);
+    hub_.directory.leave(room, shard_.index());
+    hub_.observer.on_unsubscribed();
+  }
+  shard_.count_subscriptions(-static_cast<std::int64_t>(rooms_.size()));
+  rooms_.clear();
+}
+
+void session::abort() {
+  beast::get_lowest_layer(ws_).close();
+}
+
+void session::end() {
+  if (state_ == state::closed || state_ == state::handshake) return;
+  state_ = state::closed;
+  queue_.clear();
+  leave_all_rooms();
+  shard_.remove(*this);
+  hub_.connections.fetch_sub(1, std::memory_order_relaxed);
+  hub_.observer.on_connection_closed();
+  // Cancels a write still in flight so the session is freed.
+  abort();
+}
+
+}  // namespace wsedge::edge

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Configures (once) and builds wsedge incrementally. Usage: build.sh [build-dir] [extra cmake args...]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build_dir=${1:-"$root/build"}
+shift || true
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+if [[ ! -f "$build_dir/build.ninja" ]]; then
+  cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "$@"
+fi
+cmake --build "$build_dir" --parallel "$(nproc)"

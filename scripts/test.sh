@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, builds, runs the whole suite, then the
+# integration tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+jobs=$(nproc)
+"$root/scripts/install-deps.sh"
+"$root/scripts/build.sh" "$root/build"
+(cd "$root/build" && ctest --output-on-failure --timeout 300 -j "$jobs")
+if [[ "${WSEDGE_SKIP_SANITIZERS:-0}" != 1 ]]; then
+  "$root/scripts/build.sh" "$root/build-asan" -DWSEDGE_SANITIZE=address,undefined -DWSEDGE_BUILD_TOOLS=OFF
+  (cd "$root/build-asan" && ctest --output-on-failure --timeout 300 -j "$jobs" -L sanitize)
+fi
+echo "wsedge: all tests passed"

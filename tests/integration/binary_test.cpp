@@ -1,0 +1,76 @@
+// The real wsedge binary: start-up line, SIGTERM drain (clients get 1001, exit 0), bad config,
+// and wsedgectl publishing to a connected client.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <regex>
+
+#include "tests/support/child_process.hpp"
+#include "tests/support/ws_client.hpp"
+
+namespace wsedge::testing {
+namespace {
+
+struct ports {
+  int ws = 0, grpc = 0, metrics = 0;
+};
+
+std::optional<ports> read_startup_line(child_process& child) {
+  auto line = child.read_line(std::chrono::seconds(20));
+  if (!line) return std::nullopt;
+  std::smatch m;
+  static const std::regex pattern(R"(ws=[^ ]*:(\d+) grpc=[^ ]*:(\d+) metrics=[^ ]*:(\d+))");
+  if (!std::regex_search(*line, m, pattern)) return std::nullopt;
+  return ports{std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3])};
+}
+
+TEST(Drain, SigtermClosesClientsWith1001AndExitsZero) {
+  child_process wsedge({WSEDGE_BINARY, "--bind_address=127.0.0.1", "--ws_port=0", "--grpc_port=0",
+                        "--metrics_port=0", "--drain_timeout=5s"});
+  ASSERT_TRUE(wsedge.started());
+  auto p = read_startup_line(wsedge);
+  ASSERT_TRUE(p) << "no start-up line with the ports";
+  auto port = static_cast<std::uint16_t>(p->ws);
+  ws_client a, b;
+  ASSERT_FALSE(a.connect_and_greet(port).empty());
+  ASSERT_FALSE(b.connect_and_greet(port).empty());
+  EXPECT_EQ(http_get(port, "/readyz").first, 200);
+
+  wsedge.signal(SIGTERM);
+  EXPECT_EQ(a.wait_for_close(), 1001);
+  EXPECT_EQ(b.wait_for_close(), 1001);
+  auto status = wsedge.wait_exit(std::chrono::seconds(8));
+  ASSERT_TRUE(status) << "wsedge did not exit within the drain timeout";
+  EXPECT_EQ(*status, 0);
+}
+
+#ifdef WSEDGECTL_BINARY
+TEST(Wsedgectl, PublishReachesAConnectedClient) {
+  child_process wsedge({WSEDGE_BINARY, "--bind_address=127.0.0.1", "--ws_port=0", "--grpc_port=0",
+                        "--metrics_port=0"});
+  auto p = read_startup_line(wsedge);
+  ASSERT_TRUE(p);
+  ws_client client;
+  ASSERT_FALSE(
+      client.connect_and_greet(static_cast<std::uint16_t>(p->ws), "/ws/rooms/demo").empty());
+  EXPECT_EQ(str(client.read_json().at("type")), "subscribed");
+  child_process ctl({WSEDGECTL_BINARY, "--server=127.0.0.1:" + std::to_string(p->grpc), "publish",
+                     "--room=demo", R"({"hello":"world"})"});
+  auto reply = ctl.read_line(std::chrono::seconds(20));
+  ASSERT_TRUE(reply);
+  EXPECT_NE(reply->find(R"("recipients":"1")"), std::string::npos) << *reply;
+  EXPECT_EQ(ctl.wait_exit(std::chrono::seconds(10)), 0);
+  auto message = client.read_json();
+  EXPECT_EQ(str(message.at("data").at("hello")), "world");
+}
+#endif
+
+TEST(Drain, BadConfigurationFailsFastNamingTheSetting) {
+  child_process wsedge({WSEDGE_BINARY, "--ws_port=70000"});
+  auto status = wsedge.wait_exit(std::chrono::seconds(10));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(*status, 2);
+}
+
+}  // namespace
+}  // namespace wsedge::testing

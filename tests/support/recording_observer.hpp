@@ -1,0 +1,75 @@
+// A test probe: counts edge events and lets a test wait for a condition on them with a deadline.
+#pragma once
+
+#include <absl/synchronization/mutex.h>
+#include <absl/time/time.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "edge/edge_observer.hpp"
+
+namespace wsedge::testing {
+
+struct event_counts {
+  int opened = 0;
+  int closed = 0;
+  int slow_consumers = 0;
+  int kicks = 0;
+  std::uint64_t sent = 0;
+  std::map<std::string, int> errors;
+  std::map<std::string, int> rejected;
+  int open() const { return opened - closed; }
+};
+
+class recording_observer final : public edge::edge_observer {
+ public:
+  void on_connection_opened() override {
+    update([](auto& c) { ++c.opened; });
+  }
+  void on_connection_closed() override {
+    update([](auto& c) { ++c.closed; });
+  }
+  void on_connection_rejected(std::string_view r) override {
+    update([&](auto& c) { ++c.rejected[std::string(r)]; });
+  }
+  void on_messages_sent(std::uint64_t n, std::uint64_t) override {
+    update([&](auto& c) { c.sent += n; });
+  }
+  void on_error(std::string_view kind) override {
+    update([&](auto& c) { ++c.errors[std::string(kind)]; });
+  }
+  void on_kicked() override {
+    update([](auto& c) { ++c.kicks; });
+  }
+  void on_slow_consumer() override {
+    update([](auto& c) { ++c.slow_consumers; });
+  }
+
+  // Blocks until `condition` holds (re-checked on every event) or the timeout passes.
+  bool wait_for(const std::function<bool(const event_counts&)>& condition,
+                std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    absl::MutexLock lock(&mutex_);
+    auto holds = [&] { return condition(counts_); };
+    return mutex_.AwaitWithTimeout(absl::Condition(&holds), absl::FromChrono(timeout));
+  }
+
+  event_counts snapshot() {
+    absl::MutexLock lock(&mutex_);
+    return counts_;
+  }
+
+ private:
+  template <typename F>
+  void update(F change) {
+    absl::MutexLock lock(&mutex_);
+    change(counts_);
+  }
+
+  absl::Mutex mutex_;
+  event_counts counts_;
+};
+
+}  // namespace wsedge::testing

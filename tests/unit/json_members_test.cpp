@@ -1,0 +1,24 @@
+// Raw member lookup over validated JSON.
+#include "edge/json_members.hpp"
+
+#include <gtest/gtest.h>
+
+namespace wsedge::edge {
+namespace {
+
+TEST(JsonMembers, FindsTopLevelValuesOnly) {
+  std::string_view text = R"( { "a" : {"data": 1}, "data" : [ "x,}", {"y":"\"]"} ] , "z":-1e5 } )";
+  EXPECT_EQ(find_raw_member(text, "data"), R"([ "x,}", {"y":"\"]"} ])");
+  EXPECT_EQ(find_raw_member(text, "z"), "-1e5");
+  EXPECT_EQ(find_raw_member(text, "a"), R"({"data": 1})");
+  EXPECT_EQ(find_raw_member(text, "missing"), std::nullopt);
+}
+
+TEST(JsonMembers, LastDuplicateWinsAndNonObjectsHaveNone) {
+  EXPECT_EQ(find_raw_member(R"({"k":1,"k":"two"})", "k"), R"("two")");
+  EXPECT_EQ(find_raw_member("[1]", "k"), std::nullopt);
+  EXPECT_EQ(find_raw_member(R"({"k":null})", "k"), "null");
+}
+
+}  // namespace
+}  // namespace wsedge::edge

@@ -1,0 +1,50 @@
+// Outbound queue bound policy: message and byte limits, overflow, accounting.
+#include "edge/outbound_queue.hpp"
+
+#include <gtest/gtest.h>
+
+namespace wsedge::edge {
+namespace {
+
+outbound_frame frame(std::size_t size) {
+  return {std::make_shared<const std::string>(size, 'x'), false};
+}
+
+TEST(OutboundQueue, OverflowsAtTheMessageLimit) {
+  outbound_queue queue(3, 1 << 20);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(queue.push(frame(10)), push_result::queued);
+  EXPECT_EQ(queue.push(frame(10)), push_result::overflow);
+  EXPECT_EQ(queue.size(), 3u);
+  queue.pop();
+  EXPECT_EQ(queue.push(frame(10)), push_result::queued);
+}
+
+TEST(OutboundQueue, OverflowsAtTheByteLimitAndTracksBytes) {
+  outbound_queue queue(100, 100);
+  EXPECT_EQ(queue.push(frame(60)), push_result::queued);
+  EXPECT_EQ(queue.push(frame(40)), push_result::queued);
+  EXPECT_EQ(queue.bytes(), 100u);
+  EXPECT_EQ(queue.push(frame(1)), push_result::overflow);
+  queue.pop();
+  EXPECT_EQ(queue.bytes(), 40u);
+  queue.clear();
+  EXPECT_TRUE(queue.empty());
+  EXPECT_EQ(queue.bytes(), 0u);
+}
+
+TEST(OutboundQueue, OneOversizedFrameStillPassesAnEmptyQueue) {
+  outbound_queue queue(10, 100);
+  EXPECT_EQ(queue.push(frame(500)), push_result::queued);
+  EXPECT_EQ(queue.push(frame(1)), push_result::overflow);
+}
+
+TEST(OutboundQueue, SharesPayloadsInsteadOfCopying) {
+  outbound_queue a(10, 1000), b(10, 1000);
+  auto shared = frame(10);
+  a.push(shared);
+  b.push(shared);
+  EXPECT_EQ(a.front().payload.get(), b.front().payload.get());
+}
+
+}  // namespace
+}  // namespace wsedge::edge
