@@ -13,7 +13,9 @@
 #include <absl/time/time.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 extern char** environ;
 
@@ -41,6 +43,14 @@ ABSL_FLAG(double, message_burst, 200, "per-connection inbound burst above messag
 ABSL_FLAG(std::string, allowed_origins, "", "comma-separated Origin allowlist; empty = any");
 ABSL_FLAG(std::string, control_token, "",
           "when set, gRPC calls need metadata 'authorization: Bearer <token>'");
+ABSL_FLAG(bool, auth_required, false, "require a valid JWT to connect (else HTTP 401)");
+ABSL_FLAG(std::string, jwt_secret, "", "HS256 key for client tokens");
+ABSL_FLAG(std::string, jwt_secret_file, "",
+          "file holding the HS256 key (trailing newline ignored)");
+ABSL_FLAG(std::string, jwt_public_key_file, "",
+          "PEM public key for RS256 (RSA key) or ES256 (EC P-256 key) client tokens");
+ABSL_FLAG(std::string, jwt_issuer, "", "when set, tokens must carry this iss");
+ABSL_FLAG(std::string, jwt_audience, "", "when set, tokens must carry this aud");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "on SIGTERM: readiness 503, clients closed with 1001, exit within this");
 ABSL_FLAG(bool, echo_endpoint, false, "serve /ws/echo for protocol conformance testing");
@@ -83,6 +93,42 @@ absl::Status check(bool ok, absl::string_view setting, absl::string_view rule) {
 
 std::chrono::milliseconds to_ms(absl::Duration d) {
   return absl::ToChronoMilliseconds(d);
+}
+
+absl::StatusOr<std::string> read_file(absl::string_view setting, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat(setting, ": cannot read ", path));
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+// The JWT settings, or nullopt when no key is configured.
+absl::StatusOr<std::optional<auth::jwt_config>> jwt_settings() {
+  auth::jwt_config jwt;
+  jwt.secret = absl::GetFlag(FLAGS_jwt_secret);
+  if (auto path = absl::GetFlag(FLAGS_jwt_secret_file); !path.empty()) {
+    if (!jwt.secret.empty())
+      return absl::InvalidArgumentError("jwt_secret_file: set jwt_secret or jwt_secret_file");
+    auto secret = read_file("jwt_secret_file", path);
+    if (!secret.ok()) return secret.status();
+    jwt.secret = std::string(absl::StripTrailingAsciiWhitespace(*secret));
+  }
+  if (auto path = absl::GetFlag(FLAGS_jwt_public_key_file); !path.empty()) {
+    auto pem = read_file("jwt_public_key_file", path);
+    if (!pem.ok()) return pem.status();
+    jwt.public_key_pem = *pem;
+  }
+  jwt.issuer = absl::GetFlag(FLAGS_jwt_issuer);
+  jwt.audience = absl::GetFlag(FLAGS_jwt_audience);
+  if (jwt.secret.empty() && jwt.public_key_pem.empty()) {
+    if (absl::GetFlag(FLAGS_auth_required))
+      return absl::InvalidArgumentError(
+          "auth_required: set jwt_secret, jwt_secret_file or jwt_public_key_file");
+    return std::optional<auth::jwt_config>();
+  }
+  if (auto verifier = auth::jwt_verifier::create(jwt); !verifier.ok()) return verifier.status();
+  return std::optional<auth::jwt_config>(std::move(jwt));
 }
 
 }  // namespace
@@ -151,6 +197,10 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
        absl::StrSplit(GetFlag(FLAGS_allowed_origins), ',', absl::SkipWhitespace()))
     e.allowed_origins.emplace_back(absl::StripAsciiWhitespace(origin));
   e.echo_endpoint = GetFlag(FLAGS_echo_endpoint);
+  e.auth_required = GetFlag(FLAGS_auth_required);
+  auto jwt = jwt_settings();
+  if (!jwt.ok()) return jwt.status();
+  config.jwt = *std::move(jwt);
   config.control.bind_address = e.bind_address;
   config.control.port = static_cast<std::uint16_t>(GetFlag(FLAGS_grpc_port));
   config.control.control_token = GetFlag(FLAGS_control_token);

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
+#include "auth/jwt_verifier.hpp"
 #include "control/control_server.hpp"
 #include "edge/edge_config.hpp"
 
@@ -13,6 +15,8 @@ struct server_config {
   edge::edge_config edge;
   control::control_config control;
   std::uint16_t metrics_port = 9100;
+  // Set when a JWT key is configured: client tokens are verified with it.
+  std::optional<auth::jwt_config> jwt;
 };
 
 }  // namespace wsedge::app

@@ -6,10 +6,18 @@
 
 namespace wsedge::app {
 
+namespace {
+absl::StatusOr<std::unique_ptr<auth::jwt_verifier>> make_verifier(const server_config& config) {
+  if (!config.jwt) return std::unique_ptr<auth::jwt_verifier>();
+  return auth::jwt_verifier::create(*config.jwt);
+}
+}  // namespace
+
 wsedge_server::wsedge_server(server_config config, edge::edge_observer* extra_observer)
     : config_(std::move(config)),
+      verifier_(make_verifier(config_)),
       observers_({&metrics_observer_, extra_observer}),
-      hub_(config_.edge, observers_) {}
+      hub_(config_.edge, observers_, verifier_.ok() ? verifier_->get() : nullptr) {}
 
 wsedge_server::~wsedge_server() {
   control_.shutdown(std::chrono::system_clock::now());
@@ -17,6 +25,7 @@ wsedge_server::~wsedge_server() {
 }
 
 absl::Status wsedge_server::start() {
+  if (!verifier_.ok()) return verifier_.status();
   if (auto status = hub_.start(); !status.ok()) return status;
   if (auto status = metrics_.start(config_.edge.bind_address, config_.metrics_port,
                                    metrics_observer_.registry());

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <absl/status/status.h>
+#include <absl/status/statusor.h>
 
 #include <memory>
 
@@ -34,6 +35,8 @@ class wsedge_server {
 
  private:
   server_config config_;
+  // Declared before the hub that uses it; a bad key is reported by start().
+  absl::StatusOr<std::unique_ptr<auth::jwt_verifier>> verifier_;
   // Declared in dependency order: destroyed control first, observer last.
   metrics::prometheus_observer metrics_observer_;
   edge::observer_list observers_;

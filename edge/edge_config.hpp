@@ -45,6 +45,9 @@ struct edge_config {
   // Origin allowlist; empty = any origin.
   std::vector<std::string> allowed_origins;
 
+  // Refuse connections without a valid token (HTTP 401 before the upgrade).
+  bool auth_required = false;
+
   // On drain, clients get 1001 and the process exits within this.
   duration drain_timeout{10'000};
   // Serve /ws/echo (RFC 6455 conformance testing only).

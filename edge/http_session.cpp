@@ -18,6 +18,30 @@ constexpr std::uint32_t max_header_bytes = 8 * 1024;
 constexpr std::uint64_t max_body_bytes = 4 * 1024;
 constexpr std::string_view rooms_prefix = "/ws/rooms/";
 
+struct bearer {
+  std::string token;
+  std::string subprotocol;  // the offered "bearer.<token>" to select, when it came that way
+};
+
+// A token from ?token=, `Authorization: Bearer`, or the subprotocol `bearer.<token>`.
+bearer find_bearer(const http::request<http::string_body>& request,
+                   const boost::urls::url_view& url) {
+  if (auto param = url.params().find("token"); param != url.params().end())
+    return {std::string((*param).value), {}};
+  std::string_view authorization = request[http::field::authorization];
+  if (authorization.starts_with("Bearer ")) return {std::string(authorization.substr(7)), {}};
+  std::string_view offered = request[http::field::sec_websocket_protocol];
+  while (!offered.empty()) {
+    std::size_t comma = std::min(offered.find(','), offered.size());
+    std::string_view item = offered.substr(0, comma);
+    offered.remove_prefix(std::min(comma + 1, offered.size()));
+    while (item.starts_with(' ')) item.remove_prefix(1);
+    while (item.ends_with(' ')) item.remove_suffix(1);
+    if (item.starts_with("bearer.")) return {std::string(item.substr(7)), std::string(item)};
+  }
+  return {};
+}
+
 bool origin_allowed(const edge_config& cfg, std::string_view origin) {
   if (cfg.allowed_origins.empty()) return true;
   return std::find(cfg.allowed_origins.begin(), cfg.allowed_origins.end(), origin) !=
@@ -92,7 +116,8 @@ void http_session::route(http::request<http::string_body>&& request) {
     return respond(http::status::service_unavailable, "server is full\n", "max_connections");
 
   if (auto param = url->params().find("rooms"); param != url->params().end()) {
-    std::string_view list = (*param).value;
+    const std::string decoded = (*param).value;  // the params view yields temporaries
+    std::string_view list = decoded;
     while (!list.empty()) {
       std::size_t comma = std::min(list.find(','), list.size());
       std::string_view room = list.substr(0, comma);
@@ -111,9 +136,25 @@ void http_session::route(http::request<http::string_body>&& request) {
     return respond(http::status::bad_request, "too many rooms for one connection\n",
                    "too_many_subscriptions");
 
+  bearer credential = find_bearer(request, *url);
+  identity who;
+  if (!credential.token.empty() && hub_.verifier != nullptr) {
+    auto verified = hub_.verifier->verify(credential.token);
+    if (!verified.ok())
+      return respond(http::status::unauthorized,
+                     "invalid token: " + std::string(verified.status().message()) + "\n",
+                     "unauthorized");
+    who = *std::move(verified);
+  } else if (hub_.config.auth_required) {
+    return respond(http::status::unauthorized,
+                   "a token is required: ?token=, Authorization: Bearer, or subprotocol "
+                   "bearer.<token>\n",
+                   "unauthorized");
+  }
+
   stream_.expires_never();
-  std::make_shared<session>(hub_, shard_, std::move(stream_), identity{}, mode)
-      ->run(std::move(request), std::move(rooms));
+  std::make_shared<session>(hub_, shard_, std::move(stream_), std::move(who), mode)
+      ->run(std::move(request), std::move(rooms), std::move(credential.subprotocol));
 }
 
 void http_session::respond(http::status status, std::string_view body,

@@ -24,8 +24,8 @@ edge_config resolved(edge_config config) {
 
 }  // namespace
 
-hub::hub(edge_config config, edge_observer& observer)
-    : state_(std::make_unique<hub_state>(resolved(std::move(config)), observer)) {
+hub::hub(edge_config config, edge_observer& observer, const token_verifier* verifier)
+    : state_(std::make_unique<hub_state>(resolved(std::move(config)), observer, verifier)) {
   for (unsigned i = 0; i < state_->config.threads; ++i)
     state_->shards.push_back(std::make_unique<shard>(i, *state_));
 }
@@ -35,6 +35,9 @@ hub::~hub() {
 }
 
 absl::Status hub::start() {
+  if (state_->config.auth_required && state_->verifier == nullptr)
+    return absl::InvalidArgumentError(
+        "auth_required: set jwt_secret, jwt_secret_file or jwt_public_key_file");
   beast::error_code ec;
   auto address = net::ip::make_address(state_->config.bind_address, ec);
   if (ec)

@@ -15,6 +15,7 @@
 
 #include "edge/edge_config.hpp"
 #include "edge/edge_observer.hpp"
+#include "edge/token_verifier.hpp"
 
 namespace wsedge::edge {
 
@@ -51,7 +52,8 @@ struct hub_state;
 // thread and must not block.
 class hub {
  public:
-  hub(edge_config config, edge_observer& observer);
+  // `verifier` (optional, must outlive the hub) checks client tokens.
+  hub(edge_config config, edge_observer& observer, const token_verifier* verifier = nullptr);
   ~hub();
   hub(const hub&) = delete;
   hub& operator=(const hub&) = delete;

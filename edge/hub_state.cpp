@@ -22,9 +22,10 @@ std::string random_node_id() {
 
 }  // namespace
 
-hub_state::hub_state(edge_config cfg, edge_observer& obs)
+hub_state::hub_state(edge_config cfg, edge_observer& obs, const token_verifier* token_check)
     : config(std::move(cfg)),
       observer(obs),
+      verifier(token_check),
       directory(config.threads, obs),
       node_id(random_node_id()) {}
 

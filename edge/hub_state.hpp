@@ -13,6 +13,7 @@
 #include "edge/edge_observer.hpp"
 #include "edge/hub.hpp"
 #include "edge/room_directory.hpp"
+#include "edge/token_verifier.hpp"
 
 namespace wsedge::edge {
 
@@ -20,7 +21,7 @@ class shard;
 class listener;
 
 struct hub_state {
-  hub_state(edge_config cfg, edge_observer& obs);
+  hub_state(edge_config cfg, edge_observer& obs, const token_verifier* verifier);
   ~hub_state();
 
   // Publishes into a room from any thread: assigns the seq, encodes once, posts to the shards
@@ -35,6 +36,8 @@ struct hub_state {
 
   const edge_config config;
   edge_observer& observer;
+  // nullptr: tokens are not accepted (every connection is anonymous).
+  const token_verifier* verifier;
   room_directory directory;
   std::vector<std::unique_ptr<shard>> shards;
   std::shared_ptr<listener> acceptor;

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "edge/hub_state.hpp"
+#include "edge/room_access.hpp"
 #include "edge/shard.hpp"
 
 namespace wsedge::edge {
@@ -30,8 +31,8 @@ session::session(hub_state& hub, shard& home, beast::tcp_stream&& stream, identi
       mode_(m),
       bucket_(hub.config.message_rate, hub.config.message_burst, clock::now()) {}
 
-void session::run(http::request<http::string_body> request,
-                  std::vector<std::string> initial_rooms) {
+void session::run(http::request<http::string_body> request, std::vector<std::string> initial_rooms,
+                  std::string subprotocol) {
   const auto& cfg = hub_.config;
   // The shard's timer owns keep-alive and write deadlines; Beast times only the handshakes.
   beast::get_lowest_layer(ws_).expires_never();
@@ -41,7 +42,11 @@ void session::run(http::request<http::string_body> request,
   timeouts.keep_alive_pings = false;
   ws_.set_option(timeouts);
   ws_.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& res) { res.set(http::field::server, "wsedge"); }));
+      [subprotocol = std::move(subprotocol)](websocket::response_type& res) {
+        res.set(http::field::server, "wsedge");
+        // Browsers drop a connection whose offered subprotocol is not selected.
+        if (!subprotocol.empty()) res.set(http::field::sec_websocket_protocol, subprotocol);
+      }));
   ws_.read_message_max(cfg.max_message_bytes);
   ws_.auto_fragment(false);
   ws_.control_callback(
@@ -158,8 +163,12 @@ void session::subscribe(const std::string& room, std::string_view id) {
         "at most " + std::to_string(hub_.config.max_subscriptions) + " rooms per connection", id);
     return;
   }
-  // The local index first: a publish that sees the directory count finds the member here,
-  // because its delivery runs on this thread after this handler.
+  if (!may_join(who_, room)) {
+    reply_error(error_code::forbidden, "not allowed to join " + room, id);
+    return;
+  }
+  // Joining the directory before the local index is safe: a publish that sees the new count
+  // delivers on this thread, after this handler has added the member.
   auto joined = hub_.directory.join(room, shard_.index(), hub_.config.max_room_members);
   if (!joined.joined) {
     reply_error(error_code::room_full, "room " + room + " is full", id);
@@ -276,6 +285,11 @@ void session::on_tick(clock::time_point now) {
   }
   if (state_ == state::closing) {
     if (now - close_started_ > cfg.write_timeout) abort();
+    return;
+  }
+  if (who_.expires_at && std::chrono::system_clock::now() >= *who_.expires_at) {
+    hub_.observer.on_error("token_expired");
+    close(close_policy, "token expired");
     return;
   }
   if (now - last_activity_ > cfg.pong_timeout) {

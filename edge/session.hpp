@@ -12,17 +12,12 @@
 #include "edge/outbound_queue.hpp"
 #include "edge/protocol.hpp"
 #include "edge/token_bucket.hpp"
+#include "edge/token_verifier.hpp"
 
 namespace wsedge::edge {
 
 class shard;
 struct hub_state;
-
-// Who a connection is; anonymous connections have empty fields.
-struct identity {
-  std::string user_id;
-  std::string role;
-};
 
 class session : public std::enable_shared_from_this<session> {
  public:
@@ -31,8 +26,10 @@ class session : public std::enable_shared_from_this<session> {
 
   session(hub_state& hub, shard& home, beast::tcp_stream&& stream, identity who, mode m);
 
-  // Completes the WebSocket handshake for `request`, then joins `initial_rooms`.
-  void run(http::request<http::string_body> request, std::vector<std::string> initial_rooms);
+  // Completes the WebSocket handshake for `request` (selecting `subprotocol` when not empty),
+  // then joins `initial_rooms`.
+  void run(http::request<http::string_body> request, std::vector<std::string> initial_rooms,
+           std::string subprotocol);
 
   // --- Shard thread only. ---
   // Queues a frame; a full queue makes this a slow consumer (closed with 4001 soon after).

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <regex>
+#include <cstdlib>
 
 #include "tests/support/child_process.hpp"
 #include "tests/support/ws_client.hpp"
@@ -18,10 +18,18 @@ struct ports {
 std::optional<ports> read_startup_line(child_process& child) {
   auto line = child.read_line(std::chrono::seconds(20));
   if (!line) return std::nullopt;
-  std::smatch m;
-  static const std::regex pattern(R"(ws=[^ ]*:(\d+) grpc=[^ ]*:(\d+) metrics=[^ ]*:(\d+))");
-  if (!std::regex_search(*line, m, pattern)) return std::nullopt;
-  return ports{std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3])};
+  // "… ws=<address>:<port> grpc=<address>:<port> metrics=<address>:<port> …"
+  auto port_after = [&](const std::string& key) {
+    auto at = line->find(" " + key + "=");
+    if (at == std::string::npos) at = line->find(key + "=");
+    if (at == std::string::npos) return 0;
+    auto end = line->find(' ', at + 1);
+    auto colon = line->rfind(':', end);
+    return std::atoi(line->substr(colon + 1, end - colon - 1).c_str());
+  };
+  ports p{port_after("ws"), port_after("grpc"), port_after("metrics")};
+  if (p.ws == 0 || p.grpc == 0 || p.metrics == 0) return std::nullopt;
+  return p;
 }
 
 TEST(Drain, SigtermClosesClientsWith1001AndExitsZero) {
