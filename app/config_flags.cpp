@@ -16,6 +16,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 extern char** environ;
 
@@ -40,6 +41,11 @@ ABSL_FLAG(int64_t, max_subscriptions, 128, "rooms per connection");
 ABSL_FLAG(bool, client_publish, true, "whether clients may publish into rooms they joined");
 ABSL_FLAG(double, message_rate, 100, "per-connection inbound messages per second");
 ABSL_FLAG(double, message_burst, 200, "per-connection inbound burst above message_rate");
+ABSL_FLAG(double, connect_rate_per_ip, 0,
+          "new connections per second per client IP (HTTP 429 beyond); 0 = no limit");
+ABSL_FLAG(double, connect_burst_per_ip, 20, "burst above connect_rate_per_ip");
+ABSL_FLAG(std::string, room_rules, "",
+          "JSON file: which roles may subscribe/publish per room pattern (see docs)");
 ABSL_FLAG(std::string, allowed_origins, "", "comma-separated Origin allowlist; empty = any");
 ABSL_FLAG(std::string, control_token, "",
           "when set, gRPC calls need metadata 'authorization: Bearer <token>'");
@@ -51,6 +57,10 @@ ABSL_FLAG(std::string, jwt_public_key_file, "",
           "PEM public key for RS256 (RSA key) or ES256 (EC P-256 key) client tokens");
 ABSL_FLAG(std::string, jwt_issuer, "", "when set, tokens must carry this iss");
 ABSL_FLAG(std::string, jwt_audience, "", "when set, tokens must carry this aud");
+ABSL_FLAG(std::string, control_tls_cert, "", "PEM certificate file: the control plane serves TLS");
+ABSL_FLAG(std::string, control_tls_key, "", "PEM private key file for control_tls_cert");
+ABSL_FLAG(std::string, control_client_ca, "",
+          "PEM CA file: control-plane callers must present a certificate it signed (mTLS)");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "on SIGTERM: readiness 503, clients closed with 1001, exit within this");
 ABSL_FLAG(bool, echo_endpoint, false, "serve /ws/echo for protocol conformance testing");
@@ -171,6 +181,9 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
            check(GetFlag(FLAGS_max_subscriptions) >= 1, "max_subscriptions", "must be >= 1"),
            check(rate > 0, "message_rate", "must be positive"),
            check(burst >= 1, "message_burst", "must be at least 1"),
+           check(GetFlag(FLAGS_connect_rate_per_ip) >= 0, "connect_rate_per_ip", "must be >= 0"),
+           check(GetFlag(FLAGS_connect_burst_per_ip) >= 1, "connect_burst_per_ip",
+                 "must be at least 1"),
        }) {
     if (!s.ok()) return s;
   }
@@ -191,6 +204,15 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
   e.max_room_members = static_cast<std::size_t>(GetFlag(FLAGS_max_room_members));
   e.max_subscriptions = static_cast<std::size_t>(GetFlag(FLAGS_max_subscriptions));
   e.client_publish = GetFlag(FLAGS_client_publish);
+  e.connect_rate_per_ip = GetFlag(FLAGS_connect_rate_per_ip);
+  e.connect_burst_per_ip = GetFlag(FLAGS_connect_burst_per_ip);
+  if (auto path = GetFlag(FLAGS_room_rules); !path.empty()) {
+    auto text = read_file("room_rules", path);
+    if (!text.ok()) return text.status();
+    auto rules = edge::parse_room_rules(*text);
+    if (!rules.ok()) return rules.status();
+    e.room_rules = *std::move(rules);
+  }
   e.message_rate = rate;
   e.message_burst = burst;
   for (absl::string_view origin :
@@ -205,6 +227,21 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
   config.control.port = static_cast<std::uint16_t>(GetFlag(FLAGS_grpc_port));
   config.control.control_token = GetFlag(FLAGS_control_token);
   config.metrics_port = static_cast<std::uint16_t>(GetFlag(FLAGS_metrics_port));
+  const auto cert = GetFlag(FLAGS_control_tls_cert), key = GetFlag(FLAGS_control_tls_key);
+  const auto client_ca = GetFlag(FLAGS_control_client_ca);
+  if (cert.empty() != key.empty())
+    return absl::InvalidArgumentError("control_tls_cert: set together with control_tls_key");
+  if (!client_ca.empty() && cert.empty())
+    return absl::InvalidArgumentError("control_client_ca: needs control_tls_cert and _key");
+  for (auto [setting, path, target] :
+       {std::tuple{"control_tls_cert", cert, &config.control.tls_cert_pem},
+        std::tuple{"control_tls_key", key, &config.control.tls_key_pem},
+        std::tuple{"control_client_ca", client_ca, &config.control.client_ca_pem}}) {
+    if (path.empty()) continue;
+    auto pem = read_file(setting, path);
+    if (!pem.ok()) return pem.status();
+    *target = *std::move(pem);
+  }
   return config;
 }
 

@@ -17,6 +17,11 @@ struct control_config {
   std::uint16_t port = 9090;
   // When set, every call needs metadata `authorization: Bearer <control_token>`.
   std::string control_token;
+  // PEM contents. With a certificate and key the port serves TLS only; with a client CA too,
+  // callers must present a certificate signed by it (mTLS).
+  std::string tls_cert_pem;
+  std::string tls_key_pem;
+  std::string client_ca_pem;
 };
 
 // gRPC stays behind this pimpl so including it does not pull gRPC headers in.

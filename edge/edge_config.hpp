@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "edge/room_rules.hpp"
+
 namespace wsedge::edge {
 
 using duration = std::chrono::milliseconds;
@@ -39,9 +41,15 @@ struct edge_config {
   std::size_t max_subscriptions = 128;
   // Whether clients may publish into rooms they joined.
   bool client_publish = true;
+  // Which roles may subscribe / publish per room pattern (first match decides; none = open).
+  std::vector<room_rule> room_rules;
   // Per-connection inbound token bucket (messages per second, burst size).
   double message_rate = 100;
   double message_burst = 200;
+  // New connections per second per client IP (HTTP 429 beyond); 0 = no limit. Off by default
+  // because behind a proxy every client shares the proxy's address.
+  double connect_rate_per_ip = 0;
+  double connect_burst_per_ip = 20;
   // Origin allowlist; empty = any origin.
   std::vector<std::string> allowed_origins;
 

@@ -111,6 +111,12 @@ void http_session::route(http::request<http::string_body>&& request) {
     return respond(http::status::service_unavailable, "server is draining\n", "draining");
   if (!origin_allowed(hub_.config, request[http::field::origin]))
     return respond(http::status::forbidden, "origin not allowed\n", "origin");
+  beast::error_code peer_ec;
+  auto peer = stream_.socket().remote_endpoint(peer_ec);
+  if (!peer_ec &&
+      !hub_.connect_limiter.allow(peer.address().to_string(), std::chrono::steady_clock::now()))
+    return respond(http::status::too_many_requests, "too many connections from your address\n",
+                   "ip_rate");
   if (hub_.config.max_connections != 0 &&
       hub_.connections.load(std::memory_order_relaxed) >= hub_.config.max_connections)
     return respond(http::status::service_unavailable, "server is full\n", "max_connections");

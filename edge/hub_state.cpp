@@ -27,6 +27,7 @@ hub_state::hub_state(edge_config cfg, edge_observer& obs, const token_verifier* 
       observer(obs),
       verifier(token_check),
       directory(config.threads, obs),
+      connect_limiter(config.connect_rate_per_ip, config.connect_burst_per_ip),
       node_id(random_node_id()) {}
 
 hub_state::~hub_state() {

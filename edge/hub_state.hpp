@@ -12,6 +12,7 @@
 #include "edge/edge_config.hpp"
 #include "edge/edge_observer.hpp"
 #include "edge/hub.hpp"
+#include "edge/ip_rate_limiter.hpp"
 #include "edge/room_directory.hpp"
 #include "edge/token_verifier.hpp"
 
@@ -39,6 +40,7 @@ struct hub_state {
   // nullptr: tokens are not accepted (every connection is anonymous).
   const token_verifier* verifier;
   room_directory directory;
+  ip_rate_limiter connect_limiter;
   std::vector<std::unique_ptr<shard>> shards;
   std::shared_ptr<listener> acceptor;
   // Random per process, so client ids do not repeat across restarts.

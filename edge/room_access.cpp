@@ -5,11 +5,15 @@
 
 namespace wsedge::edge {
 
+bool room_pattern_matches(std::string_view pattern, std::string_view room) {
+  if (pattern.ends_with('*')) return room.starts_with(pattern.substr(0, pattern.size() - 1));
+  return room == pattern;
+}
+
 bool rooms_allow(const std::optional<std::vector<std::string>>& rooms, std::string_view room) {
   if (!rooms) return true;
   return std::any_of(rooms->begin(), rooms->end(), [room](std::string_view pattern) {
-    if (pattern.ends_with('*')) return room.starts_with(pattern.substr(0, pattern.size() - 1));
-    return room == pattern;
+    return room_pattern_matches(pattern, room);
   });
 }
 

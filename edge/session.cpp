@@ -163,7 +163,8 @@ void session::subscribe(const std::string& room, std::string_view id) {
         "at most " + std::to_string(hub_.config.max_subscriptions) + " rooms per connection", id);
     return;
   }
-  if (!may_join(who_, room)) {
+  if (!may_join(who_, room) ||
+      !rules_allow(hub_.config.room_rules, room, who_.role, room_action::subscribe)) {
     reply_error(error_code::forbidden, "not allowed to join " + room, id);
     return;
   }
@@ -203,6 +204,10 @@ void session::publish(const client_request& request) {
   if (!is_member(request.room)) {
     reply_error(error_code::not_subscribed, "subscribe to " + request.room + " before publishing",
                 request.id);
+    return;
+  }
+  if (!rules_allow(hub_.config.room_rules, request.room, who_.role, room_action::publish)) {
+    reply_error(error_code::forbidden, "not allowed to publish into " + request.room, request.id);
     return;
   }
   hub_.observer.on_published(publish_source::client);

@@ -13,6 +13,8 @@ class token_bucket {
   token_bucket(double rate, double burst, clock::time_point now)
       : rate_(rate), burst_(std::max(burst, 1.0)), tokens_(burst_), last_(now) {}
 
+  clock::time_point last_use() const { return last_; }
+
   // Takes one token; false when the bucket is empty.
   bool try_take(clock::time_point now) {
     std::chrono::duration<double> elapsed = now - last_;

@@ -21,9 +21,6 @@ struct identity {
   std::optional<std::chrono::system_clock::time_point> expires_at;
 };
 
-// True when `rooms` (a token's allowance) lets its holder into `room`.
-bool rooms_allow(const std::optional<std::vector<std::string>>& rooms, std::string_view room);
-
 // Called on shard threads during the HTTP upgrade; must be thread-safe and must not block on I/O.
 class token_verifier {
  public:

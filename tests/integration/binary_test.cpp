@@ -71,6 +71,22 @@ TEST(Wsedgectl, PublishReachesAConnectedClient) {
   auto message = client.read_json();
   EXPECT_EQ(str(message.at("data").at("hello")), "world");
 }
+
+TEST(Wsedgectl, DevelopmentTokenOpensAnAuthRequiredServer) {
+  child_process wsedge({WSEDGE_BINARY, "--bind_address=127.0.0.1", "--ws_port=0", "--grpc_port=0",
+                        "--metrics_port=0", "--auth_required", "--jwt_secret=dev-secret"});
+  auto p = read_startup_line(wsedge);
+  ASSERT_TRUE(p);
+  auto port = static_cast<std::uint16_t>(p->ws);
+  child_process ctl({WSEDGECTL_BINARY, "token", "--secret=dev-secret", "--sub=carol"});
+  auto token = ctl.read_line(std::chrono::seconds(20));
+  ASSERT_TRUE(token);
+  ws_client anonymous, carol;
+  EXPECT_FALSE(anonymous.connect(port));
+  EXPECT_EQ(anonymous.http_status(), 401);
+  ASSERT_TRUE(carol.connect(port, "/ws?token=" + *token));
+  EXPECT_EQ(str(carol.read_json().at("user_id")), "carol");
+}
 #endif
 
 TEST(Drain, BadConfigurationFailsFastNamingTheSetting) {
@@ -78,6 +94,8 @@ TEST(Drain, BadConfigurationFailsFastNamingTheSetting) {
   auto status = wsedge.wait_exit(std::chrono::seconds(10));
   ASSERT_TRUE(status);
   EXPECT_EQ(*status, 2);
+  child_process no_key({WSEDGE_BINARY, "--auth_required"});
+  EXPECT_EQ(no_key.wait_exit(std::chrono::seconds(10)), 2);
 }
 
 }  // namespace

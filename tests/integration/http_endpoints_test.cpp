@@ -35,6 +35,21 @@ TEST(HttpEndpoints, MaxConnectionsRefusesWith503) {
   EXPECT_EQ(node.events().snapshot().rejected["max_connections"], 1);
 }
 
+TEST(HttpEndpoints, ConnectionRatePerAddressRefusesWith429) {
+  auto config = test_config();
+  config.edge.connect_rate_per_ip = 0.01;
+  config.edge.connect_burst_per_ip = 2;
+  test_node node(config);
+  ws_client first, second, third;
+  EXPECT_TRUE(first.connect(node.ws_port()));
+  EXPECT_TRUE(second.connect(node.ws_port()));
+  EXPECT_FALSE(third.connect(node.ws_port()));
+  EXPECT_EQ(third.http_status(), 429);
+  EXPECT_EQ(node.events().snapshot().rejected["ip_rate"], 1);
+  // Health probes are not connections and are never limited.
+  EXPECT_EQ(http_get(node.ws_port(), "/healthz").first, 200);
+}
+
 TEST(HttpEndpoints, DisallowedOriginIsRefusedWith403) {
   auto config = test_config();
   config.edge.allowed_origins = {"https://app.example"};

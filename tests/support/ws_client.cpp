@@ -71,6 +71,7 @@ bool ws_client::connect(std::uint16_t port, const std::string& target,
   bool finished = run_until(impl_->context, done, 10s, [&] { impl_->cancel(); });
   http_status_ = static_cast<int>(response.result_int());
   http_body_ = response.body();
+  subprotocol_ = std::string(response[http::field::sec_websocket_protocol]);
   if (!finished || result) {
     impl_->closed = true;
     return false;
@@ -92,6 +93,23 @@ void ws_client::send_binary(const std::string& bytes) {
   bool done = false;
   ws.async_write(net::buffer(bytes), [&](beast::error_code, std::size_t) { done = true; });
   run_until(impl_->context, done, 10s, [&] { impl_->cancel(); });
+}
+
+void ws_client::send_fragments(int count, std::size_t size) {
+  auto& ws = impl_->ws;
+  ws.text(true);
+  ws.auto_fragment(false);
+  const std::string piece(size, 'f');
+  for (int i = 0; i < count && !impl_->closed; ++i) {
+    bool done = false;
+    beast::error_code result;
+    ws.async_write_some(false, net::buffer(piece), [&](beast::error_code ec, std::size_t) {
+      result = ec;
+      done = true;
+    });
+    run_until(impl_->context, done, 10s, [&] { impl_->cancel(); });
+    if (result) break;
+  }
 }
 
 std::optional<std::string> ws_client::read(std::chrono::milliseconds timeout) {
@@ -147,7 +165,8 @@ std::string ws_client::connect_and_greet(std::uint16_t port, const std::string& 
   return std::string(hello.at("client_id").as_string());
 }
 
-std::pair<int, std::string> http_get(std::uint16_t port, const std::string& target) {
+std::pair<int, std::string> http_get(std::uint16_t port, const std::string& target,
+                                     const std::map<std::string, std::string>& headers) {
   net::io_context context;
   beast::tcp_stream stream(context);
   bool done = false;
@@ -161,6 +180,7 @@ std::pair<int, std::string> http_get(std::uint16_t port, const std::string& targ
   if (!run_until(context, done, 10s, cancel) || result) return {0, {}};
   http::request<http::empty_body> request(http::verb::get, target, 11);
   request.set(http::field::host, "127.0.0.1");
+  for (const auto& [name, value] : headers) request.set(name, value);
   done = false;
   http::async_write(stream, request, [&](beast::error_code ec, std::size_t) {
     result = ec;

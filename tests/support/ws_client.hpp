@@ -23,9 +23,13 @@ class ws_client {
                const std::map<std::string, std::string>& headers = {});
   int http_status() const { return http_status_; }
   const std::string& http_body() const { return http_body_; }
+  // The Sec-WebSocket-Protocol the server selected ("" when none).
+  const std::string& subprotocol() const { return subprotocol_; }
 
   void send(const std::string& text);
   void send_binary(const std::string& bytes);
+  // Sends `count` text fragments of `size` bytes each, never finishing the message.
+  void send_fragments(int count, std::size_t size);
 
   // The next message, or nullopt on timeout or close (then close_code() tells).
   std::optional<std::string> read(std::chrono::milliseconds timeout = 10s);
@@ -46,13 +50,15 @@ class ws_client {
   std::unique_ptr<impl> impl_;
   int http_status_ = 0;
   std::string http_body_;
+  std::string subprotocol_;
   int close_code_ = 0;
   std::string close_reason_;
   std::string last_error_;
 };
 
 // GET http://127.0.0.1:port/target; returns (status, body), status 0 on failure.
-std::pair<int, std::string> http_get(std::uint16_t port, const std::string& target);
+std::pair<int, std::string> http_get(std::uint16_t port, const std::string& target,
+                                     const std::map<std::string, std::string>& headers = {});
 
 // A JSON value as a std::string ("<not a string: …>" otherwise), for comparisons in tests.
 inline std::string str(const boost::json::value& v) {

@@ -2,12 +2,15 @@
 #include <absl/flags/flag.h>
 #include <absl/flags/parse.h>
 #include <absl/flags/usage.h>
+#include <absl/strings/str_split.h>
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
 #include <cstdio>
 #include <iostream>
+#include <jwt/jwt.hpp>
 #include <string>
+#include <vector>
 
 #include "wsedge/v1/control.grpc.pb.h"
 
@@ -20,6 +23,11 @@ ABSL_FLAG(std::string, client_id, "", "publish/kick: the client id");
 ABSL_FLAG(bool, all, false, "publish: to every connection");
 ABSL_FLAG(std::string, reason, "kicked", "kick: the close reason");
 ABSL_FLAG(int, timeout_seconds, 10, "deadline of the call");
+ABSL_FLAG(std::string, secret, "", "token: the HS256 secret (the server's jwt_secret)");
+ABSL_FLAG(std::string, sub, "", "token: the user id (sub claim)");
+ABSL_FLAG(std::string, rooms, "",
+          "token: comma-separated rooms or prefixes ending in * (rooms claim)");
+ABSL_FLAG(int, ttl_seconds, 3600, "token: lifetime (exp claim)");
 
 namespace v1 = wsedge::v1;
 
@@ -44,13 +52,33 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "wsedgectl publish [--room R | --user_id U | --role R | --client_id C | --all] 'JSON'\n"
       "wsedgectl stats [--room R]\n"
-      "wsedgectl kick (--client_id C | --user_id U) [--reason TEXT]");
+      "wsedgectl kick (--client_id C | --user_id U) [--reason TEXT]\n"
+      "wsedgectl token --secret S --sub U [--role R] [--rooms a,b*] [--ttl_seconds N]");
   auto args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
     std::cerr << absl::ProgramUsageMessage() << "\n";
     return 2;
   }
   const std::string command = args[1];
+  if (command == "token") {
+    // A development token: HS256 with the server's jwt_secret.
+    if (absl::GetFlag(FLAGS_secret).empty()) {
+      std::cerr << "wsedgectl token: --secret is required\n";
+      return 2;
+    }
+    jwt::jwt_object token{jwt::params::algorithm("HS256"),
+                          jwt::params::secret(absl::GetFlag(FLAGS_secret))};
+    if (!absl::GetFlag(FLAGS_sub).empty()) token.add_claim("sub", absl::GetFlag(FLAGS_sub));
+    if (!absl::GetFlag(FLAGS_role).empty()) token.add_claim("role", absl::GetFlag(FLAGS_role));
+    if (!absl::GetFlag(FLAGS_rooms).empty()) {
+      std::vector<std::string> rooms = absl::StrSplit(absl::GetFlag(FLAGS_rooms), ',');
+      token.payload().add_claim("rooms", rooms);
+    }
+    token.add_claim("exp", std::chrono::system_clock::now() +
+                               std::chrono::seconds(absl::GetFlag(FLAGS_ttl_seconds)));
+    std::cout << token.signature() << "\n";
+    return 0;
+  }
   auto stub = v1::EdgeControl::NewStub(
       grpc::CreateChannel(absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials()));
   grpc::ClientContext context;

@@ -1,0 +1,242 @@
+// JWT identities over real sockets: where tokens travel, which are refused (401), targeting by
+// user and role, room rules from claims, personal rooms, and the close at token expiry.
+#include <gtest/gtest.h>
+
+#include "tests/support/child_process.hpp"
+#include "tests/support/test_files.hpp"
+#include "tests/support/test_node.hpp"
+#include "tests/support/ws_client.hpp"
+
+namespace wsedge::testing {
+namespace {
+
+namespace json = boost::json;
+namespace v1 = wsedge::v1;
+
+std::int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class Auth : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::ofstream(private_temp_path("hs.key")) << "test-secret-0123456789abcdef";
+    ASSERT_EQ(shell("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out " +
+                    private_temp_path("rsa.pem")),
+              0);
+    ASSERT_EQ(shell("openssl pkey -in " + private_temp_path("rsa.pem") + " -pubout -out " +
+                    private_temp_path("rsa.pub")),
+              0);
+    ASSERT_EQ(shell("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " +
+                    private_temp_path("ec.pem")),
+              0);
+    ASSERT_EQ(shell("openssl pkey -in " + private_temp_path("ec.pem") + " -pubout -out " +
+                    private_temp_path("ec.pub")),
+              0);
+  }
+
+  // A token minted by PyJWT; `extra` are more arguments for the minting script.
+  static std::string mint(const std::string& alg, const std::string& key_file,
+                          const json::object& claims, std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv{"/usr/bin/python3", MINT_TOKEN_SCRIPT, alg,
+                                  private_temp_path(key_file), json::serialize(claims)};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    child_process minter(argv);
+    auto token = minter.read_line(std::chrono::seconds(20));
+    EXPECT_EQ(minter.wait_exit(std::chrono::seconds(20)), 0);
+    EXPECT_TRUE(token && !token->empty());
+    return token.value_or("");
+  }
+  static std::string hs256(const json::object& claims) { return mint("HS256", "hs.key", claims); }
+
+  static app::server_config config_with(auth::jwt_config jwt) {
+    auto config = test_config();
+    config.edge.auth_required = true;
+    config.jwt = std::move(jwt);
+    return config;
+  }
+  static app::server_config hs256_config() {
+    auth::jwt_config jwt;
+    jwt.secret = read_file(private_temp_path("hs.key"));
+    return config_with(jwt);
+  }
+
+  // Connects with `token` in the query; returns the connected message (null when refused).
+  static json::value connect(ws_client& c, std::uint16_t port, const std::string& token,
+                             const std::string& path = "/ws") {
+    if (!c.connect(port, path + "?token=" + token)) return nullptr;
+    return c.read_json();
+  }
+};
+
+TEST_F(Auth, TokensTravelInQueryHeaderOrSubprotocol) {
+  test_node node(hs256_config());
+  auto token = hs256({{"sub", "alice"}, {"exp", now_s() + 600}});
+  ws_client by_query, by_header, by_subprotocol;
+  EXPECT_EQ(str(connect(by_query, node.ws_port(), token).at("user_id")), "alice");
+  ASSERT_TRUE(by_header.connect(node.ws_port(), "/ws", {{"Authorization", "Bearer " + token}}));
+  EXPECT_EQ(str(by_header.read_json().at("user_id")), "alice");
+  ASSERT_TRUE(by_subprotocol.connect(node.ws_port(), "/ws",
+                                     {{"Sec-WebSocket-Protocol", "json, bearer." + token}}));
+  EXPECT_EQ(by_subprotocol.subprotocol(), "bearer." + token);
+  EXPECT_EQ(str(by_subprotocol.read_json().at("user_id")), "alice");
+}
+
+TEST_F(Auth, BadTokensAreRefusedWith401BeforeTheUpgrade) {
+  auto jwt_config = hs256_config();
+  jwt_config.jwt->audience = "wsedge";
+  jwt_config.jwt->leeway = std::chrono::seconds(0);
+  test_node node(jwt_config);
+  struct row {
+    std::string name, token;
+  };
+  std::vector<row> rows{
+      {"missing", ""},
+      {"garbage", "not.a.token"},
+      {"expired", hs256({{"sub", "a"}, {"aud", "wsedge"}, {"exp", now_s() - 5}})},
+      {"not yet valid", hs256({{"sub", "a"}, {"aud", "wsedge"}, {"nbf", now_s() + 600}})},
+      {"wrong audience", hs256({{"sub", "a"}, {"aud", "other"}})},
+      {"forged signature", hs256({{"sub", "a"}, {"aud", "wsedge"}}) + "x"},
+      {"alg none", mint("HS256", "hs.key", {{"sub", "a"}, {"aud", "wsedge"}}, {"--forge", "none"})},
+  };
+  for (const auto& r : rows) {
+    ws_client c;
+    EXPECT_FALSE(c.connect(node.ws_port(), "/ws?token=" + r.token)) << r.name;
+    EXPECT_EQ(c.http_status(), 401) << r.name;
+  }
+  ws_client good;
+  EXPECT_FALSE(connect(good, node.ws_port(), hs256({{"sub", "a"}, {"aud", "wsedge"}})).is_null());
+  EXPECT_EQ(node.events().snapshot().rejected["unauthorized"], static_cast<int>(rows.size()));
+}
+
+TEST_F(Auth, Rs256AcceptsItsKeyAndRefusesTheAlgorithmConfusion) {
+  auth::jwt_config jwt;
+  jwt.public_key_pem = read_file(private_temp_path("rsa.pub"));
+  test_node node(config_with(jwt));
+  ws_client good, confused;
+  EXPECT_EQ(
+      str(connect(good, node.ws_port(), mint("RS256", "rsa.pem", {{"sub", "r"}})).at("user_id")),
+      "r");
+  auto forged = mint("HS256", "rsa.pem", {{"sub", "evil"}},
+                     {"--forge", "hs256-with-public-key", private_temp_path("rsa.pub")});
+  EXPECT_FALSE(confused.connect(node.ws_port(), "/ws?token=" + forged));
+  EXPECT_EQ(confused.http_status(), 401);
+}
+
+TEST_F(Auth, Es256TokensFromAnotherLibraryVerify) {
+  auth::jwt_config jwt;
+  jwt.public_key_pem = read_file(private_temp_path("ec.pub"));
+  test_node node(config_with(jwt));
+  ws_client c, hs;
+  EXPECT_EQ(str(connect(c, node.ws_port(), mint("ES256", "ec.pem", {{"sub", "e"}})).at("user_id")),
+            "e");
+  EXPECT_FALSE(hs.connect(node.ws_port(), "/ws?token=" + hs256({{"sub", "e"}})));
+  EXPECT_EQ(hs.http_status(), 401);
+}
+
+TEST_F(Auth, PublishAndKickTargetUsersAndRoles) {
+  test_node node(hs256_config());
+  ws_client alice1, alice2, bob;
+  connect(alice1, node.ws_port(), hs256({{"sub", "alice"}, {"role", "member"}}));
+  connect(alice2, node.ws_port(), hs256({{"sub", "alice"}, {"role", "member"}}));
+  connect(bob, node.ws_port(), hs256({{"sub", "bob"}, {"role", "admin"}}));
+
+  v1::Target to_alice;
+  to_alice.set_user_id("alice");
+  v1::PublishResponse response;
+  ASSERT_TRUE(node.publish(to_alice, R"("for alice")", &response).ok());
+  EXPECT_EQ(response.recipients(), 2u);
+  EXPECT_EQ(str(alice1.read_json().at("data")), "for alice");
+  EXPECT_EQ(str(alice2.read_json().at("data")), "for alice");
+  v1::Target to_admins;
+  to_admins.set_role("admin");
+  ASSERT_TRUE(node.publish(to_admins, R"("for admins")", &response).ok());
+  EXPECT_EQ(response.recipients(), 1u);
+  EXPECT_EQ(str(bob.read_json().at("data")), "for admins");
+
+  auto stats = node.stats();
+  EXPECT_EQ(stats.connections_by_role().at("member"), 2u);
+  EXPECT_EQ(stats.connections_by_role().at("admin"), 1u);
+
+  v1::KickRequest kick;
+  kick.set_user_id("alice");
+  kick.set_reason("account closed");
+  v1::KickResponse kicked;
+  ASSERT_TRUE(node.kick(kick, &kicked).ok());
+  EXPECT_EQ(kicked.kicked(), 2u);
+  EXPECT_EQ(alice1.wait_for_close(), 4000);
+  EXPECT_EQ(alice2.wait_for_close(), 4000);
+  bob.send(R"({"type":"ping"})");
+  EXPECT_EQ(str(bob.read_json().at("type")), "pong");
+}
+
+TEST_F(Auth, RoomsClaimAndPersonalRoomsLimitSubscriptions) {
+  test_node node(hs256_config());
+  ws_client alice;
+  connect(alice, node.ws_port(),
+          hs256({{"sub", "alice"}, {"rooms", json::array{"news", "chat:*", "user:alice"}}}));
+  auto subscribe = [&](const std::string& room) {
+    alice.send(R"({"type":"subscribe","room":")" + room + R"("})");
+    auto reply = alice.read_json();
+    return str(reply.at("type")) == "subscribed" ? std::string("ok") : str(reply.at("code"));
+  };
+  EXPECT_EQ(subscribe("news"), "ok");
+  EXPECT_EQ(subscribe("chat:42"), "ok");
+  EXPECT_EQ(subscribe("user:alice"), "ok");
+  EXPECT_EQ(subscribe("sports"), "forbidden");
+  EXPECT_EQ(subscribe("newsroom"), "forbidden");
+
+  ws_client bob;
+  connect(bob, node.ws_port(), hs256({{"sub", "bob"}}));
+  bob.send(R"({"type":"subscribe","room":"user:alice"})");
+  EXPECT_EQ(str(bob.read_json().at("code")), "forbidden");
+  bob.send(R"({"type":"subscribe","room":"user:bob"})");
+  EXPECT_EQ(str(bob.read_json().at("type")), "subscribed");
+}
+
+TEST_F(Auth, RoomRulesDecideByRole) {
+  auto config = hs256_config();
+  config.edge.room_rules = *edge::parse_room_rules(R"({"rules":[
+      {"room":"ops:*","subscribe":["admin"],"publish":["admin"]},
+      {"room":"announcements","publish":[]}]})");
+  test_node node(config);
+  ws_client admin, member;
+  connect(admin, node.ws_port(), hs256({{"sub", "a"}, {"role", "admin"}}));
+  connect(member, node.ws_port(), hs256({{"sub", "m"}, {"role", "member"}}));
+  auto reply_to = [](ws_client& c, const std::string& request) {
+    c.send(request);
+    auto reply = c.read_json();
+    return str(reply.at("type")) == "error" ? str(reply.at("code")) : str(reply.at("type"));
+  };
+  EXPECT_EQ(reply_to(admin, R"({"type":"subscribe","room":"ops:db"})"), "subscribed");
+  EXPECT_EQ(reply_to(member, R"({"type":"subscribe","room":"ops:db"})"), "forbidden");
+  EXPECT_EQ(reply_to(member, R"({"type":"subscribe","room":"announcements"})"), "subscribed");
+  EXPECT_EQ(reply_to(member, R"({"type":"publish","room":"announcements","data":1,"id":1})"),
+            "forbidden");
+  // The backend may still publish there over gRPC.
+  ASSERT_TRUE(node.publish(room_target("announcements"), R"("from backend")").ok());
+  EXPECT_EQ(str(member.read_json().at("data")), "from backend");
+}
+
+TEST_F(Auth, ConnectionIsClosedWith1008WhenItsTokenExpires) {
+  auto config = hs256_config();
+  config.jwt->leeway = std::chrono::seconds(0);
+  test_node node(config);
+  ws_client c;
+  ASSERT_FALSE(
+      connect(c, node.ws_port(), hs256({{"sub", "short"}, {"exp", now_s() + 2}})).is_null());
+  EXPECT_EQ(c.wait_for_close(std::chrono::seconds(10)), 1008);
+  EXPECT_EQ(c.close_reason(), "token expired");
+}
+
+TEST(AuthOff, TokensAreIgnoredAndConnectionsAnonymousWithoutAKey) {
+  test_node node;
+  ws_client c;
+  ASSERT_TRUE(c.connect(node.ws_port(), "/ws?token=whatever"));
+  EXPECT_EQ(str(c.read_json().at("user_id")), "");
+}
+
+}  // namespace
+}  // namespace wsedge::testing
