@@ -1,0 +1,213 @@
+// Load clients: Beast WebSocket connections spread over worker threads, each reading forever.
+#include "bench/load_clients.hpp"
+
+#include <netinet/in.h>
+#include <time.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+
+namespace wsedge::bench {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+
+std::uint64_t now_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ull +
+         static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+namespace {
+
+// Linux's IP_BIND_ADDRESS_NO_PORT: bind the source address now, pick the port at connect time,
+// so many source addresses each get the whole ephemeral port range.
+constexpr int ip_bind_address_no_port = 24;
+// Handshakes in flight per worker: more would overflow the server's listen backlog.
+constexpr int max_pending_connects = 128;
+
+struct worker {
+  net::io_context context{1};
+  std::thread thread;
+  std::atomic<std::uint64_t> received{0};
+  std::atomic<int> ready{0};
+  std::mutex latencies_mutex;
+  std::vector<std::uint64_t> latencies;
+};
+
+class connection : public std::enable_shared_from_this<connection> {
+ public:
+  connection(worker& w, const load_options& options, int index)
+      : worker_(w), options_(options), index_(index), ws_(w.context) {}
+
+  void start(std::function<void()> on_ready) {
+    on_ready_ = std::move(on_ready);
+    auto& socket = beast::get_lowest_layer(ws_).socket();
+    beast::error_code ec;
+    socket.open(tcp::v4(), ec);
+    if (options_.source_addresses > 1) {
+      int one = 1;
+      setsockopt(socket.native_handle(), IPPROTO_IP, ip_bind_address_no_port, &one, sizeof one);
+      auto source = net::ip::make_address_v4("127.0.0.1").to_uint() +
+                    static_cast<unsigned>(index_ % options_.source_addresses);
+      socket.bind(tcp::endpoint(net::ip::address_v4(source), 0), ec);
+    }
+    tcp::endpoint server(net::ip::make_address(options_.host), options_.port);
+    beast::get_lowest_layer(ws_).async_connect(
+        server, [self = shared_from_this()](beast::error_code e) { self->on_connect(e); });
+  }
+
+ private:
+  void on_connect(beast::error_code ec) {
+    if (ec) return done_connecting();
+    beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true));
+    std::string target = "/ws/rooms/bench-" + std::to_string(index_ % options_.rooms);
+    if (!options_.token.empty()) target += "?token=" + options_.token;
+    ws_.async_handshake(options_.host, target, [self = shared_from_this()](beast::error_code e) {
+      if (e) return self->done_connecting();
+      self->read();
+    });
+  }
+
+  void read() {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->done_connecting();
+      self->on_message();
+      self->read();
+    });
+  }
+
+  void on_message() {
+    std::string_view text(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    // The second message is the "subscribed" acknowledgement: from here on we count.
+    if (++messages_ == 2) {
+      worker_.ready.fetch_add(1, std::memory_order_relaxed);
+      done_connecting();
+    }
+    if (auto at = text.find("\"t\":"); at != std::string_view::npos) {
+      std::uint64_t sent = std::strtoull(text.data() + at + 4, nullptr, 10);
+      std::uint64_t now = now_ns();
+      worker_.received.fetch_add(1, std::memory_order_relaxed);
+      std::lock_guard lock(worker_.latencies_mutex);
+      worker_.latencies.push_back(now > sent ? now - sent : 0);
+    }
+    buffer_.consume(buffer_.size());
+  }
+
+  void done_connecting() {
+    if (on_ready_) std::exchange(on_ready_, nullptr)();
+  }
+
+  worker& worker_;
+  const load_options& options_;
+  int index_;
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+  std::uint64_t messages_ = 0;
+  std::function<void()> on_ready_;
+};
+
+// Opens one worker's share of the connections, keeping a bounded number in flight.
+struct connect_driver : std::enable_shared_from_this<connect_driver> {
+  connect_driver(worker& w, const load_options& o, int first, int step)
+      : target(w), options(o), next(first), stride(step) {}
+
+  void launch() {
+    int index = next.fetch_add(stride);
+    if (index >= options.connections) return;
+    std::make_shared<connection>(target, options, index)->start([self = shared_from_this()] {
+      self->finished.fetch_add(1);
+      self->launch();
+    });
+  }
+
+  worker& target;
+  const load_options& options;
+  std::atomic<int> next;
+  int stride;
+  std::atomic<int> finished{0};
+};
+
+}  // namespace
+
+struct load_clients::impl {
+  load_options options;
+  std::vector<std::unique_ptr<worker>> workers;
+  std::vector<std::optional<net::executor_work_guard<net::io_context::executor_type>>> guards;
+};
+
+load_clients::load_clients(load_options options) : impl_(std::make_unique<impl>()) {
+  impl_->options = std::move(options);
+  for (int i = 0; i < std::max(1, impl_->options.threads); ++i) {
+    auto w = std::make_unique<worker>();
+    impl_->guards.emplace_back(w->context.get_executor());
+    w->thread = std::thread([ctx = &w->context] { ctx->run(); });
+    impl_->workers.push_back(std::move(w));
+  }
+}
+
+load_clients::~load_clients() {
+  stop();
+}
+
+int load_clients::connect_all(std::chrono::seconds timeout) {
+  const int workers = static_cast<int>(impl_->workers.size());
+  std::vector<std::shared_ptr<connect_driver>> drivers;
+  for (int w = 0; w < workers; ++w) {
+    auto driver = std::make_shared<connect_driver>(*impl_->workers[static_cast<std::size_t>(w)],
+                                                   impl_->options, w, workers);
+    net::post(driver->target.context, [driver] {
+      for (int i = 0; i < max_pending_connects; ++i) driver->launch();
+    });
+    drivers.push_back(std::move(driver));
+  }
+  auto finished = [&] {
+    int n = 0;
+    for (auto& d : drivers) n += d->finished.load();
+    return n;
+  };
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (finished() < impl_->options.connections && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  int ready = 0;
+  for (auto& w : impl_->workers) ready += w->ready.load();
+  return ready;
+}
+
+std::uint64_t load_clients::received() const {
+  std::uint64_t total = 0;
+  for (auto& w : impl_->workers) total += w->received.load(std::memory_order_relaxed);
+  return total;
+}
+
+std::vector<std::uint64_t> load_clients::take_latencies() {
+  std::vector<std::uint64_t> all;
+  for (auto& w : impl_->workers) {
+    std::lock_guard lock(w->latencies_mutex);
+    all.insert(all.end(), w->latencies.begin(), w->latencies.end());
+    w->latencies.clear();
+  }
+  return all;
+}
+
+void load_clients::reset() {
+  take_latencies();
+  for (auto& w : impl_->workers) w->received.store(0);
+}
+
+void load_clients::stop() {
+  for (auto& g : impl_->guards) g.reset();
+  for (auto& w : impl_->workers) {
+    w->context.stop();
+    if (w->thread.joinable()) w->thread.join();
+  }
+}
+
+}  // namespace wsedge::bench

@@ -1,0 +1,192 @@
+// wsedge-bench: load scenarios against any server speaking PROTOCOL.md, and run comparison.
+#include <absl/flags/flag.h>
+#include <absl/flags/parse.h>
+#include <absl/flags/usage.h>
+#include <absl/strings/str_split.h>
+
+#include <iostream>
+#include <thread>
+
+#include "bench/grpc_publisher.hpp"
+#include "bench/load_clients.hpp"
+#include "bench/proc_stats.hpp"
+#include "bench/report.hpp"
+
+ABSL_FLAG(std::string, scenario, "fanout", "fanout | idle | connect | grpc | compare");
+ABSL_FLAG(std::string, ws_host, "127.0.0.1", "WebSocket host");
+ABSL_FLAG(int, ws_port, 8080, "WebSocket port");
+ABSL_FLAG(std::string, grpc, "127.0.0.1:9090", "control-plane address");
+ABSL_FLAG(int, server_pid, 0, "server process to sample CPU and RSS from (0 = none)");
+ABSL_FLAG(int, connections, 2000, "WebSocket connections");
+ABSL_FLAG(int, rooms, 20, "rooms (connection i joins bench-<i % rooms>)");
+ABSL_FLAG(std::string, rate, "1000", "fanout: comma-separated publish rates per second");
+ABSL_FLAG(int, duration_s, 10, "seconds per run");
+ABSL_FLAG(int, payload, 100, "fanout: payload bytes");
+ABSL_FLAG(int, client_threads, 1, "client event-loop threads");
+ABSL_FLAG(int, source_addresses, 1, "spread client sockets over 127.0.0.1 … 127.0.0.N");
+ABSL_FLAG(int, concurrency, 16, "grpc: calls in flight");
+ABSL_FLAG(std::string, token, "", "connect: a JWT to connect with");
+ABSL_FLAG(std::string, label, "", "free text stored with the result (e.g. the variant)");
+ABSL_FLAG(std::string, out, "", "append each result as a JSON line to this file");
+ABSL_FLAG(std::string, baseline, "", "compare: baseline results file");
+ABSL_FLAG(std::string, candidate, "", "compare: candidate results file");
+
+namespace bench = wsedge::bench;
+namespace json = boost::json;
+using namespace std::chrono;
+
+namespace {
+
+bench::load_options load_flags() {
+  bench::load_options o;
+  o.host = absl::GetFlag(FLAGS_ws_host);
+  o.port = static_cast<std::uint16_t>(absl::GetFlag(FLAGS_ws_port));
+  o.connections = absl::GetFlag(FLAGS_connections);
+  o.rooms = absl::GetFlag(FLAGS_rooms);
+  o.threads = absl::GetFlag(FLAGS_client_threads);
+  o.source_addresses = absl::GetFlag(FLAGS_source_addresses);
+  o.token = absl::GetFlag(FLAGS_token);
+  return o;
+}
+
+json::object base_result(const std::string& scenario) {
+  return {{"scenario", scenario},
+          {"label", absl::GetFlag(FLAGS_label)},
+          {"connections", absl::GetFlag(FLAGS_connections)},
+          {"rooms", absl::GetFlag(FLAGS_rooms)}};
+}
+
+pid_t server_pid() {
+  return static_cast<pid_t>(absl::GetFlag(FLAGS_server_pid));
+}
+
+int fanout() {
+  auto options = load_flags();
+  bench::load_clients clients(options);
+  int ready = clients.connect_all(seconds(120));
+  if (ready != options.connections) {
+    std::cerr << "wsedge-bench: only " << ready << " of " << options.connections
+              << " connections subscribed\n";
+    return 1;
+  }
+  // Members per room, to know how many deliveries each publish should make.
+  std::vector<std::uint64_t> members(static_cast<std::size_t>(options.rooms), 0);
+  for (int i = 0; i < options.connections; ++i)
+    ++members[static_cast<std::size_t>(i % options.rooms)];
+  bench::grpc_publisher publisher(absl::GetFlag(FLAGS_grpc));
+  const milliseconds run_length = seconds(absl::GetFlag(FLAGS_duration_s));
+  for (absl::string_view rate_text : absl::StrSplit(absl::GetFlag(FLAGS_rate), ',')) {
+    double rate = std::stod(std::string(rate_text));
+    clients.reset();
+    auto server0 = bench::sample_process(server_pid());
+    auto client0 = bench::sample_process(0);
+    auto start = steady_clock::now();
+    auto totals = publisher.paced(rate, run_length, options.rooms,
+                                  static_cast<std::size_t>(absl::GetFlag(FLAGS_payload)));
+    auto published = steady_clock::now();
+    std::uint64_t expected = 0;
+    for (std::uint64_t i = 0; i < totals.ok; ++i) expected += members[i % members.size()];
+    // Drain: what has not arrived 5 s after the last publish is lost.
+    while (clients.received() < expected && steady_clock::now() < published + seconds(5))
+      std::this_thread::sleep_for(milliseconds(10));
+    auto server1 = bench::sample_process(server_pid());
+    auto client1 = bench::sample_process(0);
+    std::uint64_t received = clients.received();
+    double seconds_run = duration_cast<duration<double>>(published - start).count();
+    double server_cpu = server1.cpu_seconds - server0.cpu_seconds;
+    auto latency = bench::summarize(clients.take_latencies());
+    json::object r = base_result("fanout");
+    r["rate"] = rate;
+    r["payload"] = absl::GetFlag(FLAGS_payload);
+    r["publishes"] = totals.ok;
+    r["publish_errors"] = totals.failed;
+    r["publishes_per_s"] = static_cast<double>(totals.ok) / seconds_run;
+    r["expected"] = expected;
+    r["server_recipients"] = totals.recipients;
+    r["received"] = received;
+    r["lost"] = expected > received ? expected - received : 0;
+    r["deliveries_per_s"] = static_cast<double>(received) / seconds_run;
+    r["p50_ms"] = latency.p50_ms;
+    r["p90_ms"] = latency.p90_ms;
+    r["p99_ms"] = latency.p99_ms;
+    r["p999_ms"] = latency.p999_ms;
+    r["max_ms"] = latency.max_ms;
+    r["server_cpu_s"] = server_cpu;
+    r["deliveries_per_server_cpu_s"] =
+        server_cpu > 0 ? static_cast<double>(received) / server_cpu : 0;
+    r["server_rss_mb"] = static_cast<double>(server1.rss_bytes) / (1 << 20);
+    r["client_cpu_s"] = client1.cpu_seconds - client0.cpu_seconds;
+    bench::emit(r, absl::GetFlag(FLAGS_out));
+  }
+  return 0;
+}
+
+int idle() {
+  auto before = bench::sample_process(server_pid());
+  auto options = load_flags();
+  bench::load_clients clients(options);
+  int ready = clients.connect_all(seconds(300));
+  std::this_thread::sleep_for(seconds(2));  // let the server settle its allocations
+  auto after = bench::sample_process(server_pid());
+  json::object r = base_result("idle");
+  r["subscribed"] = ready;
+  r["server_rss_before_mb"] = static_cast<double>(before.rss_bytes) / (1 << 20);
+  r["server_rss_after_mb"] = static_cast<double>(after.rss_bytes) / (1 << 20);
+  r["server_rss_per_connection_kb"] =
+      ready > 0 ? static_cast<double>(after.rss_bytes - before.rss_bytes) / 1024.0 / ready : 0;
+  bench::emit(r, absl::GetFlag(FLAGS_out));
+  return ready == options.connections ? 0 : 1;
+}
+
+int connect() {
+  auto options = load_flags();
+  bench::load_clients clients(options);
+  auto server0 = bench::sample_process(server_pid());
+  auto start = steady_clock::now();
+  int ready = clients.connect_all(seconds(300));
+  double took = duration_cast<duration<double>>(steady_clock::now() - start).count();
+  auto server1 = bench::sample_process(server_pid());
+  json::object r = base_result("connect");
+  r["with_token"] = !options.token.empty();
+  r["subscribed"] = ready;
+  r["seconds"] = took;
+  r["connects_per_s"] = ready / took;
+  r["server_cpu_s"] = server1.cpu_seconds - server0.cpu_seconds;
+  bench::emit(r, absl::GetFlag(FLAGS_out));
+  return ready == options.connections ? 0 : 1;
+}
+
+int grpc_rate() {
+  bench::grpc_publisher publisher(absl::GetFlag(FLAGS_grpc));
+  auto server0 = bench::sample_process(server_pid());
+  auto totals =
+      publisher.flood(absl::GetFlag(FLAGS_concurrency), seconds(absl::GetFlag(FLAGS_duration_s)));
+  auto server1 = bench::sample_process(server_pid());
+  json::object r = base_result("grpc");
+  r["concurrency"] = absl::GetFlag(FLAGS_concurrency);
+  r["calls"] = totals.ok;
+  r["errors"] = totals.failed;
+  r["calls_per_s"] = static_cast<double>(totals.ok) / absl::GetFlag(FLAGS_duration_s);
+  r["server_cpu_s"] = server1.cpu_seconds - server0.cpu_seconds;
+  bench::emit(r, absl::GetFlag(FLAGS_out));
+  return totals.failed == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "wsedge-bench --scenario=fanout|idle|connect|grpc [--server_pid=PID] …\n"
+      "wsedge-bench --scenario=compare --baseline=a.jsonl --candidate=b.jsonl");
+  absl::ParseCommandLine(argc, argv);
+  const std::string scenario = absl::GetFlag(FLAGS_scenario);
+  if (scenario == "fanout") return fanout();
+  if (scenario == "idle") return idle();
+  if (scenario == "connect") return connect();
+  if (scenario == "grpc") return grpc_rate();
+  if (scenario == "compare")
+    return bench::compare(absl::GetFlag(FLAGS_baseline), absl::GetFlag(FLAGS_candidate)) > 0 ? 0
+                                                                                             : 1;
+  std::cerr << "wsedge-bench: unknown scenario " << scenario << "\n";
+  return 2;
+}

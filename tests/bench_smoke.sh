@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Smoke run of every wsedge-bench scenario against a real wsedge: checks the tool's own
+# accounting (nothing lost at a low rate, counts consistent with the server's), never a timing.
+set -euo pipefail
+wsedge=$1 bench=$2
+work=$(mktemp -d)
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+# The server's stdout arrives on fd 3; its first line names the ports (20 s deadline).
+exec 3< <(exec "$wsedge" --bind_address=127.0.0.1 --ws_port=0 --grpc_port=0 --metrics_port=0)
+server=$!
+read -r -t 20 -u 3 line
+ws=$(sed -E 's/.* ws=[^ ]*:([0-9]+) .*/\1/' <<<"$line")
+grpc=$(sed -E 's/.* grpc=[^ ]*:([0-9]+) .*/\1/' <<<"$line")
+common=(--ws_port="$ws" --grpc=127.0.0.1:"$grpc" --server_pid="$server" --out="$work/results.jsonl")
+
+"$bench" --scenario=fanout "${common[@]}" --connections=60 --rooms=6 --rate=50,200 --duration_s=2 2>/dev/null
+"$bench" --scenario=connect "${common[@]}" --connections=100 --rooms=10 2>/dev/null
+"$bench" --scenario=idle "${common[@]}" --connections=100 --rooms=10 2>/dev/null
+"$bench" --scenario=grpc "${common[@]}" --concurrency=2 --duration_s=1 2>/dev/null
+"$bench" --scenario=compare --baseline="$work/results.jsonl" --candidate="$work/results.jsonl" >"$work/compare.txt"
+
+/usr/bin/python3 - "$work/results.jsonl" "$work/compare.txt" <<'PY'
+import json, sys
+runs = [json.loads(line) for line in open(sys.argv[1])]
+by = {}
+for r in runs:
+    by.setdefault(r["scenario"], []).append(r)
+fanout = by["fanout"]
+assert len(fanout) == 2, fanout
+for r in fanout:
+    assert r["publish_errors"] == 0, r
+    assert r["lost"] == 0 and r["received"] == r["expected"], r
+    assert r["server_recipients"] == r["expected"], r          # the server agrees on the count
+    assert r["expected"] == r["publishes"] * 10, r            # 60 connections / 6 rooms
+    assert r["server_cpu_s"] > 0 and r["p50_ms"] > 0, r
+assert by["connect"][0]["subscribed"] == 100, by["connect"]
+assert by["idle"][0]["subscribed"] == 100, by["idle"]
+assert by["idle"][0]["server_rss_after_mb"] > 0, by["idle"]
+assert by["grpc"][0]["calls"] > 0 and by["grpc"][0]["errors"] == 0, by["grpc"]
+compare = open(sys.argv[2]).read()
+assert "x1.000" in compare, compare                             # a run compared with itself
+print("bench smoke: accounting consistent over", len(runs), "runs")
+PY
