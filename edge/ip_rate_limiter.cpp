@@ -5,7 +5,7 @@ namespace wsedge::edge {
 
 bool ip_rate_limiter::allow(std::string_view address, token_bucket::clock::time_point now) {
   if (rate_ <= 0) return true;
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard lock(mutex_);
   auto it = buckets_.find(address);
   if (it == buckets_.end()) {
     if (buckets_.size() >= max_tracked) {

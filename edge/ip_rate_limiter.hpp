@@ -2,7 +2,7 @@
 #pragma once
 
 #include <absl/base/thread_annotations.h>
-#include <absl/synchronization/mutex.h>
+#include <mutex>
 
 #include <chrono>
 #include <string>
@@ -27,7 +27,7 @@ class ip_rate_limiter {
 
   double rate_;
   double burst_;
-  absl::Mutex mutex_;
+  std::mutex mutex_;
   string_map<std::string, token_bucket> buckets_ ABSL_GUARDED_BY(mutex_);
 };
 

@@ -16,7 +16,7 @@ room_directory::join_result room_directory::join(std::string_view room, std::siz
   bool opened = false;
   join_result result;
   {
-    absl::MutexLock lock(&s.mutex);
+    std::lock_guard lock(s.mutex);
     auto [it, inserted] = s.rooms.try_emplace(room);
     room_entry& entry = it->second;
     if (inserted) entry.per_shard.assign(shard_count_, 0);
@@ -37,7 +37,7 @@ void room_directory::leave(std::string_view room, std::size_t shard) {
   stripe& s = stripe_for(room);
   bool closed = false;
   {
-    absl::MutexLock lock(&s.mutex);
+    std::lock_guard lock(s.mutex);
     auto it = s.rooms.find(room);
     if (it == s.rooms.end()) return;
     room_entry& entry = it->second;
@@ -57,7 +57,7 @@ void room_directory::leave(std::string_view room, std::size_t shard) {
 
 std::uint64_t room_directory::publish(std::string_view room, deliver_fn deliver) {
   stripe& s = stripe_for(room);
-  absl::MutexLock lock(&s.mutex);
+  std::lock_guard lock(s.mutex);
   auto it = s.rooms.find(room);
   if (it == s.rooms.end()) return 0;
   room_entry& entry = it->second;
@@ -67,7 +67,7 @@ std::uint64_t room_directory::publish(std::string_view room, deliver_fn deliver)
 
 std::uint64_t room_directory::members(std::string_view room) const {
   stripe& s = stripe_for(room);
-  absl::MutexLock lock(&s.mutex);
+  std::lock_guard lock(s.mutex);
   auto it = s.rooms.find(room);
   return it == s.rooms.end() ? 0 : it->second.members;
 }
@@ -75,7 +75,7 @@ std::uint64_t room_directory::members(std::string_view room) const {
 std::vector<std::pair<std::string, std::uint64_t>> room_directory::snapshot() const {
   std::vector<std::pair<std::string, std::uint64_t>> rooms;
   for (stripe& s : stripes_) {
-    absl::MutexLock lock(&s.mutex);
+    std::lock_guard lock(s.mutex);
     for (const auto& [name, entry] : s.rooms) rooms.emplace_back(name, entry.members);
   }
   return rooms;

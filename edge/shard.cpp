@@ -41,7 +41,7 @@ void shard::stop() {
 }
 
 void shard::enqueue(std::shared_ptr<delivery> d) {
-  absl::MutexLock lock(&inbox_mutex_);
+  std::lock_guard lock(inbox_mutex_);
   inbox_.push_back(std::move(d));
   if (inbox_scheduled_) return;
   inbox_scheduled_ = true;
@@ -50,7 +50,7 @@ void shard::enqueue(std::shared_ptr<delivery> d) {
 
 void shard::drain_inbox() {
   {
-    absl::MutexLock lock(&inbox_mutex_);
+    std::lock_guard lock(inbox_mutex_);
     draining_.swap(inbox_);
     inbox_scheduled_ = false;
   }
@@ -60,18 +60,18 @@ void shard::drain_inbox() {
 
 void shard::add(session& s) {
   sessions_.emplace(s.client_id(), &s);
-  absl::MutexLock lock(&roles_mutex_);
+  std::lock_guard lock(roles_mutex_);
   ++roles_[s.who().role];
 }
 
 void shard::remove(session& s) {
   sessions_.erase(s.client_id());
-  absl::MutexLock lock(&roles_mutex_);
+  std::lock_guard lock(roles_mutex_);
   if (--roles_[s.who().role] == 0) roles_.erase(s.who().role);
 }
 
 void shard::add_roles_to(std::map<std::string, std::uint64_t>& by_role) const {
-  absl::MutexLock lock(&roles_mutex_);
+  std::lock_guard lock(roles_mutex_);
   for (const auto& [role, count] : roles_) by_role[role] += count;
 }
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include <absl/base/thread_annotations.h>
-#include <absl/synchronization/mutex.h>
+#include <mutex>
 
 #include <atomic>
 #include <map>
@@ -79,11 +79,11 @@ class shard {
   std::atomic<std::uint64_t> messages_in_{0};
   std::atomic<std::uint64_t> messages_out_{0};
   std::atomic<std::uint64_t> subscriptions_{0};
-  absl::Mutex inbox_mutex_;
+  std::mutex inbox_mutex_;
   std::vector<std::shared_ptr<delivery>> inbox_ ABSL_GUARDED_BY(inbox_mutex_);
   bool inbox_scheduled_ ABSL_GUARDED_BY(inbox_mutex_) = false;
   std::vector<std::shared_ptr<delivery>> draining_;  // shard thread only
-  mutable absl::Mutex roles_mutex_;
+  mutable std::mutex roles_mutex_;
   std::map<std::string, std::uint64_t> roles_ ABSL_GUARDED_BY(roles_mutex_);
 };
 

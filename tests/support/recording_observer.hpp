@@ -1,10 +1,9 @@
 // A test probe: counts edge events and lets a test wait for a condition on them with a deadline.
 #pragma once
 
-#include <absl/synchronization/mutex.h>
-#include <absl/time/time.h>
-
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <functional>
 #include <map>
 #include <string>
@@ -51,24 +50,27 @@ class recording_observer final : public edge::edge_observer {
   // Blocks until `condition` holds (re-checked on every event) or the timeout passes.
   bool wait_for(const std::function<bool(const event_counts&)>& condition,
                 std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-    absl::MutexLock lock(&mutex_);
-    auto holds = [&] { return condition(counts_); };
-    return mutex_.AwaitWithTimeout(absl::Condition(&holds), absl::FromChrono(timeout));
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [&] { return condition(counts_); });
   }
 
   event_counts snapshot() {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard lock(mutex_);
     return counts_;
   }
 
  private:
   template <typename F>
   void update(F change) {
-    absl::MutexLock lock(&mutex_);
-    change(counts_);
+    {
+      std::lock_guard lock(mutex_);
+      change(counts_);
+    }
+    changed_.notify_all();
   }
 
-  absl::Mutex mutex_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
   event_counts counts_;
 };
 
