@@ -2,7 +2,12 @@
 # Installs the Debian packages listed in debian-packages.txt that are missing (idempotent).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-mapfile -t wanted < <(grep -vE '^\s*(#|$)' "$here/debian-packages.txt")
+# --build-only: just what building wsedge needs (the list's head, before its test-only marker).
+if [[ "${1:-}" == --build-only ]]; then
+  mapfile -t wanted < <(sed '/test-only/q' "$here/debian-packages.txt" | grep -vE '^\s*(#|$)')
+else
+  mapfile -t wanted < <(grep -vE '^\s*(#|$)' "$here/debian-packages.txt")
+fi
 missing=()
 for pkg in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
