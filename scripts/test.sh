@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds, runs the whole suite, then the
-# integration tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# unit and integration tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
@@ -10,5 +10,11 @@ jobs=$(nproc)
 if [[ "${WSEDGE_SKIP_SANITIZERS:-0}" != 1 ]]; then
   "$root/scripts/build.sh" "$root/build-asan" -DWSEDGE_SANITIZE=address,undefined -DWSEDGE_BUILD_TOOLS=OFF
   (cd "$root/build-asan" && ctest --output-on-failure --timeout 300 -j "$jobs")
+fi
+# ThreadSanitizer for the threaded paths: WSEDGE_TSAN=1 ./scripts/test.sh (not in CI: time).
+if [[ "${WSEDGE_TSAN:-0}" == 1 ]]; then
+  "$root/scripts/build.sh" "$root/build-tsan" -DWSEDGE_SANITIZE=thread -DWSEDGE_BUILD_TOOLS=OFF \
+    -DCMAKE_BUILD_TYPE=Debug
+  (cd "$root/build-tsan" && ctest --output-on-failure --timeout 300 -j "$jobs")
 fi
 echo "wsedge: all tests passed"

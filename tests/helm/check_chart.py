@@ -121,7 +121,9 @@ for scenario in (None, "everything-on.yaml", "tls-on.yaml"):
 
     # The real binary accepts exactly this environment and answers the probes on the ws port.
     if name != "tls-on.yaml":
-        env = {k: v for k, v in config.items() if k.startswith("WSEDGE_")}
+        # The process environment (e.g. sanitizer options) minus any WSEDGE_* of our own.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("WSEDGE_")}
+        env.update({k: v for k, v in config.items() if k.startswith("WSEDGE_")})
         env.update(WSEDGE_WS_PORT="0", WSEDGE_GRPC_PORT="0", WSEDGE_METRICS_PORT="0",
                    WSEDGE_BIND_ADDRESS="127.0.0.1")
         if "WSEDGE_ROOM_RULES" in env:
@@ -141,8 +143,9 @@ for scenario in (None, "everything-on.yaml", "tls-on.yaml"):
                 status = urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10).status
                 check(status == 200, f"{name}: {path} answered {status}")
         proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
-        check(proc.returncode == 0, f"{name}: wsedge exited {proc.returncode} after SIGTERM")
+        _, stderr = proc.communicate(timeout=30)
+        check(proc.returncode == 0,
+              f"{name}: wsedge exited {proc.returncode} after SIGTERM: {stderr[-3000:]}")
 
     if name == "everything-on.yaml":
         for kind in ("Ingress", "PodDisruptionBudget", "ServiceMonitor", "PrometheusRule",
