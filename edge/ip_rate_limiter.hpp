@@ -2,9 +2,9 @@
 #pragma once
 
 #include <absl/base/thread_annotations.h>
-#include <mutex>
 
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <string_view>
 

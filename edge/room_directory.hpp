@@ -3,11 +3,11 @@
 
 #include <absl/base/thread_annotations.h>
 #include <absl/functional/function_ref.h>
-#include <mutex>
 
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>

@@ -15,6 +15,10 @@ namespace {
 constexpr std::uint16_t close_policy = 1008;
 constexpr std::uint16_t close_slow_consumer = 4001;
 
+// Read granularity and the read buffer an idle connection may keep (memory per connection).
+constexpr std::size_t read_piece_bytes = 256;
+constexpr std::size_t max_retained_read_bytes = 1024;
+
 bool is_benign(const beast::error_code& ec) {
   return ec == net::error::operation_aborted || ec == websocket::error::closed ||
          ec == net::error::eof || ec == beast::error::timeout;
@@ -75,10 +79,14 @@ void session::on_accept(std::vector<std::string> initial_rooms, beast::error_cod
 }
 
 void session::do_read() {
-  ws_.async_read(read_buffer_, beast::bind_front_handler(&session::on_read, shared_from_this()));
+  // Read in small pieces so an idle connection's pending read holds a small buffer, not the
+  // ~1.5 KB Beast would prepare; a message larger than the piece takes several reads.
+  ws_.async_read_some(read_buffer_, read_piece_bytes,
+                      beast::bind_front_handler(&session::on_read, shared_from_this()));
 }
 
 void session::on_read(beast::error_code ec, std::size_t) {
+  if (!ec && !ws_.is_message_done()) return do_read();
   if (ec) {
     if (ec == websocket::error::message_too_big)
       hub_.observer.on_error("message_too_big");
@@ -102,6 +110,8 @@ void session::on_read(beast::error_code ec, std::size_t) {
     }
   }
   read_buffer_.consume(read_buffer_.size());
+  // A rare large message leaves a large buffer behind: give it back.
+  if (read_buffer_.capacity() > max_retained_read_bytes) read_buffer_.shrink_to_fit();
   // Keep reading while closing too: the close handshake's answer arrives through the read.
   do_read();
 }

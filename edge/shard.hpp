@@ -2,10 +2,10 @@
 #pragma once
 
 #include <absl/base/thread_annotations.h>
-#include <mutex>
 
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
