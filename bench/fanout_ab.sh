@@ -1,26 +1,26 @@
-#!/ usr / bin / env bash
-#Interleaved A / B fanout runs : for each repetition, a fresh server per variant, the same load.
-#usage : bench / fanout_ab.sh OUT.jsonl REPETITIONS \
-                 "variant-a:ENV=..."                \
-                 "variant-b:ENV=..." …
-#(a variant's ENV is passed to the server only, e.g. LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libmimalloc.so)
-set - euo pipefail root = $(cd "$(dirname " $0 ")/.." && pwd) out = $1 reps =
-    $2 shift 2 for ((rep = 1; rep <= reps; rep++));
-do
-  for
-    variant in "$@";
-do
-  label = ${variant % % : * } envs =
-  ${variant # * : } exec 3 < < (exec env $envs "$root/build/app/wsedge" --bind_address =
-                                    127.0.0.1 --ws_port = 0 --grpc_port = 0 --metrics_port = 0
-                                ${WSEDGE_ARGS : -}) server =
-      $ !read - r - t 20 - u 3 line ws = $(sed - E 's/.* ws=[^ ]*:([0-9]+) .*/\1/' < < < "$line")
-          grpc = $(sed - E 's/.* grpc=[^ ]*:([0-9]+) .*/\1/' < < <
-                   "$line") "$root/build/bench/wsedge-bench" --scenario = fanout-- ws_port =
-              "$ws" --grpc = 127.0.0.1 : "$grpc" --server_pid = "$server" --label = "$label" --out =
-                                             "$out" $ {
-  BENCH_ARGS:
-    -
-  }
-2 > / dev / null kill "$server";
-wait "$server" 2 > / dev / null || true exec 3 < &-done done
+#!/usr/bin/env bash
+# Interleaved A/B fanout runs: for each repetition, a fresh server per variant, the same load.
+# usage: bench/fanout_ab.sh OUT.jsonl REPETITIONS "variant-a:ENV=..." "variant-b:ENV=..." …
+# A variant's ENV goes to the server only, e.g. LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libmimalloc.so
+# or WSEDGE_THREADS=1. BENCH_ARGS are passed to every wsedge-bench run.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$1 reps=$2
+shift 2
+for ((rep = 1; rep <= reps; rep++)); do
+  for variant in "$@"; do
+    label=${variant%%:*} envs=${variant#*:}
+    # The server's first stdout line names its ports.
+    exec 3< <(exec env $envs "$root/build/app/wsedge" --bind_address=127.0.0.1 --ws_port=0 \
+      --grpc_port=0 --metrics_port=0 ${WSEDGE_ARGS:-})
+    server=$!
+    read -r -t 20 -u 3 line
+    ws=$(sed -E 's/.* ws=[^ ]*:([0-9]+) .*/\1/' <<<"$line")
+    grpc=$(sed -E 's/.* grpc=[^ ]*:([0-9]+) .*/\1/' <<<"$line")
+    "$root/build/bench/wsedge-bench" --scenario=fanout --ws_port="$ws" --grpc=127.0.0.1:"$grpc" \
+      --server_pid="$server" --label="$label" --out="$out" ${BENCH_ARGS:-} 2>/dev/null
+    kill "$server"
+    wait "$server" 2>/dev/null || true
+    exec 3<&-
+  done
+done
