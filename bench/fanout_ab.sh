@@ -18,7 +18,7 @@ for ((rep = 1; rep <= reps; rep++)); do
     ws=$(sed -E 's/.* ws=[^ ]*:([0-9]+) .*/\1/' <<<"$line")
     grpc=$(sed -E 's/.* grpc=[^ ]*:([0-9]+) .*/\1/' <<<"$line")
     "$root/build/bench/wsedge-bench" --scenario=fanout --ws_port="$ws" --grpc=127.0.0.1:"$grpc" \
-      --server_pid="$server" --label="$label" --out="$out" ${BENCH_ARGS:-} 2>/dev/null
+      --server_pid="$server" --label="$label" --out="$out" ${BENCH_ARGS:-} >/dev/null
     kill "$server"
     wait "$server" 2>/dev/null || true
     exec 3<&-

@@ -10,6 +10,7 @@
 #include "edge/listener.hpp"
 #include "edge/protocol.hpp"
 #include "edge/shard.hpp"
+#include "edge/ws_frame.hpp"
 
 namespace wsedge::edge {
 
@@ -41,7 +42,7 @@ std::uint64_t hub_state::publish_room(std::string_view room, std::string_view da
       room, [&](std::uint64_t assigned, std::span<const std::uint32_t> per_shard) {
         // Encoded once; every recipient on every shard shares this one frame.
         auto frame = std::make_shared<const std::string>(
-            encode_message(room, assigned, data, from, now_unix_ms()));
+            frame_message(encode_message(room, assigned, data, from, now_unix_ms())));
         auto holding = static_cast<std::uint32_t>(
             std::count_if(per_shard.begin(), per_shard.end(), [](auto n) { return n > 0; }));
         auto d = std::make_shared<delivery>(target_kind::room, std::string(room), std::move(frame),
@@ -57,7 +58,8 @@ std::uint64_t hub_state::publish_room(std::string_view room, std::string_view da
 
 void hub_state::publish_matching(target_kind kind, std::string value, std::string_view data,
                                  std::function<void(publish_result)> done) {
-  auto frame = std::make_shared<const std::string>(encode_message("", 0, data, "", now_unix_ms()));
+  auto frame = std::make_shared<const std::string>(
+      frame_message(encode_message("", 0, data, "", now_unix_ms())));
   if (kind == target_kind::client) {
     shard* home = shard_of_client(value);
     if (home == nullptr) {

@@ -8,10 +8,10 @@
 
 namespace wsedge::edge {
 
-// One frame to send: an immutable payload shared by every recipient of the same message.
+// One message to send: its complete WebSocket frame (header + payload, see ws_frame.hpp),
+// immutable and shared by every recipient of the same message.
 struct outbound_frame {
   std::shared_ptr<const std::string> payload;
-  bool binary = false;
 };
 
 enum class push_result { queued, overflow };

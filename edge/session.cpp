@@ -6,6 +6,7 @@
 #include "edge/hub_state.hpp"
 #include "edge/room_access.hpp"
 #include "edge/shard.hpp"
+#include "edge/ws_frame.hpp"
 
 namespace wsedge::edge {
 
@@ -18,6 +19,13 @@ constexpr std::uint16_t close_slow_consumer = 4001;
 // Read granularity and the read buffer an idle connection may keep (memory per connection).
 constexpr std::size_t read_piece_bytes = 256;
 constexpr std::size_t max_retained_read_bytes = 1024;
+
+// One gather write carries up to this many queued frames / bytes: a reader that is behind gets
+// its backlog in few system calls instead of one per message.
+constexpr std::size_t max_batch_frames = 64;
+constexpr std::size_t max_batch_bytes = 256 * 1024;
+// Batch vectors larger than this are released once the queue is drained.
+constexpr std::size_t retained_batch_slots = 8;
 
 bool is_benign(const beast::error_code& ec) {
   return ec == net::error::operation_aborted || ec == websocket::error::closed ||
@@ -102,7 +110,7 @@ void session::on_read(beast::error_code ec, std::size_t) {
     std::string_view text(static_cast<const char*>(read_buffer_.data().data()),
                           read_buffer_.size());
     if (mode_ == mode::echo) {
-      enqueue({std::make_shared<const std::string>(text), !ws_.got_text()});
+      enqueue({std::make_shared<const std::string>(frame_message(text, !ws_.got_text()))});
     } else if (!ws_.got_text()) {
       reply_error(error_code::invalid_json, "binary frames are not accepted; send JSON text", {});
     } else {
@@ -231,11 +239,11 @@ void session::reply_error(error_code code, std::string_view message, std::string
 }
 
 void session::reply(std::string text) {
-  enqueue({std::make_shared<const std::string>(std::move(text)), false});
+  enqueue({std::make_shared<const std::string>(frame_message(text))});
 }
 
-bool session::send(const std::shared_ptr<const std::string>& payload) {
-  return enqueue({payload, false});
+bool session::send(const std::shared_ptr<const std::string>& framed) {
+  return enqueue({framed});
 }
 
 bool session::enqueue(outbound_frame frame) {
@@ -250,33 +258,58 @@ bool session::enqueue(outbound_frame frame) {
     });
     return false;
   }
-  if (!writing_) do_write();
+  if (writing_ || write_deferred_) return true;
+  if (shard_.delivering()) {
+    write_deferred_ = true;
+    shard_.defer_write(*this);
+  } else {
+    do_write();
+  }
   return true;
 }
 
+void session::flush() {
+  write_deferred_ = false;
+  do_write();
+}
+
 void session::do_write() {
-  // Are we already writing? Beast allows one write in flight.
-  if (writing_ || queue_.empty()) return;
+  // Are we already writing? One batch at a time; and nothing after Beast saw a close.
+  if (writing_ || queue_.empty() || !ws_.is_open()) return;
   writing_ = true;
   write_started_ = clock::now();
-  in_flight_ = queue_.front();
-  queue_.pop();
-  ws_.text(!in_flight_.binary);
-  ws_.async_write(net::buffer(*in_flight_.payload),
-                  beast::bind_front_handler(&session::on_write, shared_from_this()));
+  std::size_t bytes = 0;
+  while (!queue_.empty() && in_flight_.size() < max_batch_frames && bytes < max_batch_bytes) {
+    const auto& frame = queue_.front().payload;
+    bytes += frame->size();
+    write_buffers_.push_back(net::buffer(*frame));
+    in_flight_.push_back(frame);
+    queue_.pop();
+  }
+  // The frames are complete and pre-framed, so the whole batch goes out as one gather write;
+  // the serialized next layer keeps Beast's own frames (pong, ping, close) from interleaving.
+  ws_.next_layer().async_write_some(
+      std::span<const net::const_buffer>(write_buffers_),
+      beast::bind_front_handler(&session::on_write, shared_from_this()));
 }
 
 void session::on_write(beast::error_code ec, std::size_t bytes) {
   writing_ = false;
-  in_flight_ = {};
+  const std::size_t frames = in_flight_.size();
+  in_flight_.clear();
+  write_buffers_.clear();
   if (ec) {
     if (!is_benign(ec)) hub_.observer.on_error("write");
     abort();
     return;
   }
-  shard_.count_out(1);
-  hub_.observer.on_messages_sent(1, bytes);
+  shard_.count_out(frames);
+  hub_.observer.on_messages_sent(frames, bytes);
   if (state_ == state::open) do_write();
+  if (!writing_ && in_flight_.capacity() > retained_batch_slots) {
+    in_flight_ = {};
+    write_buffers_ = {};
+  }
 }
 
 void session::close(std::uint16_t code, std::string_view reason) {

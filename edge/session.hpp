@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "edge/net.hpp"
 #include "edge/outbound_queue.hpp"
 #include "edge/protocol.hpp"
+#include "edge/serialized_stream.hpp"
 #include "edge/token_bucket.hpp"
 #include "edge/token_verifier.hpp"
 
@@ -34,6 +36,8 @@ class session : public std::enable_shared_from_this<session> {
   // --- Shard thread only. ---
   // Queues a frame; a full queue makes this a slow consumer (closed with 4001 soon after).
   bool send(const std::shared_ptr<const std::string>& payload);
+  // Starts writing what is queued (after a deferred batch of deliveries).
+  void flush();
   // Starts the close handshake with `code`; the session ends when it completes or times out.
   void close(std::uint16_t code, std::string_view reason);
   // Called by the shard's timer: keep-alive pings and dead-peer detection.
@@ -66,10 +70,12 @@ class session : public std::enable_shared_from_this<session> {
 
   hub_state& hub_;
   shard& shard_;
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<serialized_stream> ws_;
   beast::flat_buffer read_buffer_;
   outbound_queue queue_;
-  outbound_frame in_flight_;
+  // The batch being written: its frames (kept alive) and the gather list pointing into them.
+  std::vector<std::shared_ptr<const std::string>> in_flight_;
+  std::vector<net::const_buffer> write_buffers_;
   identity who_;
   mode mode_;
   std::string client_id_;
@@ -80,6 +86,7 @@ class session : public std::enable_shared_from_this<session> {
   bool writing_ = false;
   bool ping_in_flight_ = false;
   bool overflowed_ = false;
+  bool write_deferred_ = false;
   clock::time_point last_activity_;
   clock::time_point last_ping_;
   clock::time_point write_started_;

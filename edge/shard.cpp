@@ -54,8 +54,14 @@ void shard::drain_inbox() {
     draining_.swap(inbox_);
     inbox_scheduled_ = false;
   }
+  delivering_ = true;
   for (auto& d : draining_) deliver(*d);
   draining_.clear();
+  delivering_ = false;
+  // Sessions cannot end while this handler runs (ending takes a completion), so the pointers
+  // are still good.
+  for (session* s : deferred_writes_) s->flush();
+  deferred_writes_.clear();
 }
 
 void shard::add(session& s) {

@@ -48,6 +48,10 @@ class shard {
   void deliver(delivery& d);
   std::uint64_t kick(kick_selector selector, std::string_view value, std::string_view reason);
   void close_all(std::uint16_t code, std::string_view reason);
+  // While a batch of deliveries runs, sessions defer their writes to its end, so frames that
+  // arrive together leave together in one gather write per connection.
+  bool delivering() const { return delivering_; }
+  void defer_write(session& s) { deferred_writes_.push_back(&s); }
 
   // --- Any thread. Single-writer counters (the shard thread) read by Stats. ---
   void count_in(std::uint64_t n) { bump(messages_in_, n); }
@@ -83,6 +87,8 @@ class shard {
   std::vector<std::shared_ptr<delivery>> inbox_ ABSL_GUARDED_BY(inbox_mutex_);
   bool inbox_scheduled_ ABSL_GUARDED_BY(inbox_mutex_) = false;
   std::vector<std::shared_ptr<delivery>> draining_;  // shard thread only
+  bool delivering_ = false;
+  std::vector<session*> deferred_writes_;
   mutable std::mutex roles_mutex_;
   std::map<std::string, std::uint64_t> roles_ ABSL_GUARDED_BY(roles_mutex_);
 };

@@ -7,7 +7,7 @@ namespace wsedge::edge {
 namespace {
 
 outbound_frame frame(std::size_t size) {
-  return {std::make_shared<const std::string>(size, 'x'), false};
+  return {std::make_shared<const std::string>(size, 'x')};
 }
 
 TEST(OutboundQueue, OverflowsAtTheMessageLimit) {

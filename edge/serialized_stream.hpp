@@ -1,0 +1,98 @@
+// A next layer for websocket::stream that makes every write whole and ordered: the frames Beast
+// writes itself (handshake, pongs, pings, close) and the session's pre-framed batches queue for
+// the socket one at a time, so their bytes never interleave. Reads pass straight through.
+#pragma once
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "edge/net.hpp"
+
+namespace wsedge::edge {
+
+class serialized_stream {
+ public:
+  using executor_type = beast::tcp_stream::executor_type;
+  using next_layer_type = beast::tcp_stream;
+
+  explicit serialized_stream(beast::tcp_stream&& stream) : next_(std::move(stream)) {}
+
+  executor_type get_executor() noexcept { return next_.get_executor(); }
+  next_layer_type& next_layer() noexcept { return next_; }
+
+  template <class MutableBuffers, class ReadHandler>
+  auto async_read_some(const MutableBuffers& buffers, ReadHandler&& handler) {
+    return next_.async_read_some(buffers, std::forward<ReadHandler>(handler));
+  }
+
+  // Writes all of `buffers` (never a part) once no other write is in progress.
+  template <class ConstBuffers, class WriteHandler>
+  auto async_write_some(const ConstBuffers& buffers, WriteHandler&& handler) {
+    return net::async_compose<WriteHandler, void(beast::error_code, std::size_t)>(
+        write_op<ConstBuffers>{*this, buffers}, handler, *this);
+  }
+
+ private:
+  struct waiter {
+    virtual ~waiter() = default;
+    virtual void resume() = 0;
+  };
+  template <class Self>
+  struct waiting_op final : waiter {
+    explicit waiting_op(Self&& s) : self(std::move(s)) {}
+    void resume() override { self(); }
+    Self self;
+  };
+
+  template <class ConstBuffers>
+  struct write_op {
+    serialized_stream& stream;
+    ConstBuffers buffers;
+    enum { starting, waiting, writing } state = starting;
+
+    template <class Self>
+    void operator()(Self& self, beast::error_code ec = {}, std::size_t bytes = 0) {
+      if (state == writing) {
+        stream.busy_ = false;
+        stream.wake_next();
+        return self.complete(ec, bytes);
+      }
+      if (stream.busy_) {
+        state = waiting;
+        stream.waiters_.push_back(std::make_unique<waiting_op<Self>>(std::move(self)));
+        return;
+      }
+      state = writing;
+      stream.busy_ = true;
+      net::async_write(stream.next_, buffers, std::move(self));
+    }
+  };
+
+  void wake_next() {
+    if (waiters_.empty()) return;
+    std::unique_ptr<waiter> next = std::move(waiters_.front());
+    waiters_.erase(waiters_.begin());
+    // Resumed from a fresh handler, never from inside the finishing write's completion.
+    net::post(next_.get_executor(), [w = std::move(next)]() mutable { w->resume(); });
+  }
+
+  beast::tcp_stream next_;
+  bool busy_ = false;
+  // Rarely more than one (a ping or close behind a data batch): a vector, not a deque.
+  std::vector<std::unique_ptr<waiter>> waiters_;
+};
+
+// Beast's close handshake tears the connection down through these (found by ADL).
+inline void teardown(beast::role_type role, serialized_stream& stream, beast::error_code& ec) {
+  using websocket::teardown;
+  teardown(role, stream.next_layer(), ec);
+}
+
+template <class TeardownHandler>
+void async_teardown(beast::role_type role, serialized_stream& stream, TeardownHandler&& handler) {
+  using websocket::async_teardown;
+  async_teardown(role, stream.next_layer(), std::forward<TeardownHandler>(handler));
+}
+
+}  // namespace wsedge::edge
