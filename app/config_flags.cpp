@@ -49,6 +49,9 @@ ABSL_FLAG(std::string, room_rules, "",
 ABSL_FLAG(std::string, allowed_origins, "", "comma-separated Origin allowlist; empty = any");
 ABSL_FLAG(std::string, control_token, "",
           "when set, gRPC calls need metadata 'authorization: Bearer <token>'");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain file: the edge port also serves wss:// (ws:// keeps working)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key file for tls_cert");
 ABSL_FLAG(bool, auth_required, false, "require a valid JWT to connect (else HTTP 401)");
 ABSL_FLAG(std::string, jwt_secret, "", "HS256 key for client tokens");
 ABSL_FLAG(std::string, jwt_secret_file, "",
@@ -227,6 +230,8 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
   config.control.port = static_cast<std::uint16_t>(GetFlag(FLAGS_grpc_port));
   config.control.control_token = GetFlag(FLAGS_control_token);
   config.metrics_port = static_cast<std::uint16_t>(GetFlag(FLAGS_metrics_port));
+  if (GetFlag(FLAGS_tls_cert).empty() != GetFlag(FLAGS_tls_key).empty())
+    return absl::InvalidArgumentError("tls_cert: set together with tls_key");
   const auto cert = GetFlag(FLAGS_control_tls_cert), key = GetFlag(FLAGS_control_tls_key);
   const auto client_ca = GetFlag(FLAGS_control_client_ca);
   if (cert.empty() != key.empty())
@@ -234,7 +239,9 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
   if (!client_ca.empty() && cert.empty())
     return absl::InvalidArgumentError("control_client_ca: needs control_tls_cert and _key");
   for (auto [setting, path, target] :
-       {std::tuple{"control_tls_cert", cert, &config.control.tls_cert_pem},
+       {std::tuple{"tls_cert", GetFlag(FLAGS_tls_cert), &config.edge.tls_cert_pem},
+        std::tuple{"tls_key", GetFlag(FLAGS_tls_key), &config.edge.tls_key_pem},
+        std::tuple{"control_tls_cert", cert, &config.control.tls_cert_pem},
         std::tuple{"control_tls_key", key, &config.control.tls_key_pem},
         std::tuple{"control_client_ca", client_ca, &config.control.client_ca_pem}}) {
     if (path.empty()) continue;

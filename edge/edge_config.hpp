@@ -53,6 +53,11 @@ struct edge_config {
   // Origin allowlist; empty = any origin.
   std::vector<std::string> allowed_origins;
 
+  // PEM certificate chain and private key: when set, the edge port also serves wss:// (TLS is
+  // told apart from plain HTTP by the first bytes, so ws:// keeps working on the same port).
+  std::string tls_cert_pem;
+  std::string tls_key_pem;
+
   // Refuse connections without a valid token (HTTP 401 before the upgrade).
   bool auth_required = false;
 

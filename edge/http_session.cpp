@@ -2,12 +2,13 @@
 #include "edge/http_session.hpp"
 
 #include <algorithm>
+#include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
 
 #include "edge/hub_state.hpp"
 #include "edge/room_name.hpp"
-#include "edge/session.hpp"
 #include "edge/shard.hpp"
+#include "edge/websocket_session.hpp"
 
 namespace wsedge::edge {
 
@@ -50,28 +51,31 @@ bool origin_allowed(const edge_config& cfg, std::string_view origin) {
 
 }  // namespace
 
-http_session::http_session(hub_state& hub, shard& home, tcp::socket&& socket)
-    : hub_(hub), shard_(home), stream_(std::move(socket)) {}
+template <class Stream>
+http_session<Stream>::http_session(hub_state& hub, shard& home, Stream&& stream,
+                                   beast::flat_buffer&& buffer)
+    : hub_(hub), shard_(home), stream_(std::move(stream)), buffer_(std::move(buffer)) {}
 
-void http_session::run() {
-  net::dispatch(stream_.get_executor(),
-                beast::bind_front_handler(&http_session::do_read, shared_from_this()));
+template <class Stream>
+void http_session<Stream>::run() {
+  net::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session<Stream>::do_read,
+                                                                  this->shared_from_this()));
 }
 
-void http_session::do_read() {
+template <class Stream>
+void http_session<Stream>::do_read() {
   parser_.emplace();
   parser_->header_limit(max_header_bytes);
   parser_->body_limit(max_body_bytes);
-  stream_.expires_after(hub_.config.write_timeout);
-  http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+  beast::get_lowest_layer(stream_).expires_after(hub_.config.write_timeout);
+  http::async_read(
+      stream_, buffer_, *parser_,
+      beast::bind_front_handler(&http_session<Stream>::on_read, this->shared_from_this()));
 }
 
-void http_session::on_read(beast::error_code ec, std::size_t) {
-  if (ec == http::error::end_of_stream || ec == net::error::eof) {
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    return;
-  }
+template <class Stream>
+void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
+  if (ec == http::error::end_of_stream || ec == net::error::eof) return shutdown();
   if (ec) {
     if (ec != beast::error::timeout && ec != net::error::operation_aborted &&
         ec != net::error::connection_reset) {
@@ -82,7 +86,8 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
   route(parser_->release());
 }
 
-void http_session::route(http::request<http::string_body>&& request) {
+template <class Stream>
+void http_session<Stream>::route(http::request<http::string_body>&& request) {
   auto url = boost::urls::parse_origin_form(request.target());
   if (!url) return respond(http::status::bad_request, "malformed request target\n", "bad_request");
   std::string path = url->path();
@@ -94,10 +99,10 @@ void http_session::route(http::request<http::string_body>&& request) {
     return respond(http::status::ok, "ready\n");
   }
 
-  session::mode mode = session::mode::client_protocol;
+  session_mode mode = session_mode::client_protocol;
   std::vector<std::string> rooms;
   if (path == "/ws/echo" && hub_.config.echo_endpoint) {
-    mode = session::mode::echo;
+    mode = session_mode::echo;
   } else if (path.starts_with(rooms_prefix)) {
     rooms.push_back(path.substr(rooms_prefix.size()));
   } else if (path != "/ws") {
@@ -112,7 +117,7 @@ void http_session::route(http::request<http::string_body>&& request) {
   if (!origin_allowed(hub_.config, request[http::field::origin]))
     return respond(http::status::forbidden, "origin not allowed\n", "origin");
   beast::error_code peer_ec;
-  auto peer = stream_.socket().remote_endpoint(peer_ec);
+  auto peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(peer_ec);
   if (!peer_ec &&
       !hub_.connect_limiter.allow(peer.address().to_string(), std::chrono::steady_clock::now()))
     return respond(http::status::too_many_requests, "too many connections from your address\n",
@@ -158,13 +163,15 @@ void http_session::route(http::request<http::string_body>&& request) {
                    "unauthorized");
   }
 
-  stream_.expires_never();
-  std::make_shared<session>(hub_, shard_, std::move(stream_), std::move(who), mode)
+  beast::get_lowest_layer(stream_).expires_never();
+  std::make_shared<websocket_session<Stream>>(hub_, shard_, std::move(stream_), std::move(who),
+                                              mode)
       ->run(std::move(request), std::move(rooms), std::move(credential.subprotocol));
 }
 
-void http_session::respond(http::status status, std::string_view body,
-                           std::string_view reject_reason) {
+template <class Stream>
+void http_session<Stream>::respond(http::status status, std::string_view body,
+                                   std::string_view reject_reason) {
   if (!reject_reason.empty()) hub_.observer.on_connection_rejected(reject_reason);
   bool keep_alive = reject_reason.empty() && parser_ && parser_->is_done() && parser_->keep_alive();
   response_ = std::make_shared<http::response<http::string_body>>(status, 11);
@@ -174,15 +181,85 @@ void http_session::respond(http::status status, std::string_view body,
   response_->body() = body;
   response_->keep_alive(keep_alive);
   response_->prepare_payload();
-  http::async_write(
-      stream_, *response_,
-      beast::bind_front_handler(&http_session::on_write, shared_from_this(), keep_alive));
+  http::async_write(stream_, *response_,
+                    beast::bind_front_handler(&http_session<Stream>::on_write,
+                                              this->shared_from_this(), keep_alive));
 }
 
-void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+template <class Stream>
+void http_session<Stream>::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
   if (ec) return;
   if (keep_alive) return do_read();
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  shutdown();
 }
+
+template <class Stream>
+void http_session<Stream>::shutdown() {
+  // Half-close TCP after the answer (a TLS close_notify is not worth a round trip here).
+  beast::error_code ec;
+  beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+namespace {
+
+// Looks at the first bytes: a TLS ClientHello goes through the handshake, the rest is plain.
+class tls_detector : public std::enable_shared_from_this<tls_detector> {
+ public:
+  tls_detector(hub_state& hub, shard& home, tcp::socket&& socket)
+      : hub_(hub), shard_(home), stream_(std::move(socket)) {}
+
+  void run() {
+    stream_.expires_after(hub_.config.write_timeout);
+    beast::async_detect_ssl(
+        stream_, buffer_, beast::bind_front_handler(&tls_detector::on_detect, shared_from_this()));
+  }
+
+ private:
+  void on_detect(beast::error_code ec, bool is_tls) {
+    if (ec) return;
+    if (!is_tls) {
+      std::make_shared<http_session<beast::tcp_stream>>(hub_, shard_, std::move(stream_),
+                                                        std::move(buffer_))
+          ->run();
+      return;
+    }
+    tls_ = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(stream_), *hub_.tls);
+    tls_->async_handshake(
+        net::ssl::stream_base::server, buffer_.data(),
+        beast::bind_front_handler(&tls_detector::on_handshake, shared_from_this()));
+  }
+
+  void on_handshake(beast::error_code ec, std::size_t used) {
+    if (ec) {
+      hub_.observer.on_connection_rejected("tls_handshake");
+      return;
+    }
+    buffer_.consume(used);
+    std::make_shared<http_session<beast::ssl_stream<beast::tcp_stream>>>(
+        hub_, shard_, std::move(*tls_), std::move(buffer_))
+        ->run();
+  }
+
+  hub_state& hub_;
+  shard& shard_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls_;
+};
+
+}  // namespace
+
+void start_connection(hub_state& hub, shard& home, tcp::socket&& socket) {
+  if (hub.tls) {
+    std::make_shared<tls_detector>(hub, home, std::move(socket))->run();
+    return;
+  }
+  std::make_shared<http_session<beast::tcp_stream>>(hub, home, beast::tcp_stream(std::move(socket)),
+                                                    beast::flat_buffer())
+      ->run();
+}
+
+template class http_session<beast::tcp_stream>;
+template class http_session<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace wsedge::edge

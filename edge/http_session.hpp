@@ -1,4 +1,5 @@
 // Reads one HTTP request: answers health and readiness, refuses bad upgrades, hands good ones on.
+// Runs over plain TCP or TLS (explicitly instantiated for both); start_connection picks which.
 #pragma once
 
 #include <memory>
@@ -11,9 +12,15 @@ namespace wsedge::edge {
 class shard;
 struct hub_state;
 
-class http_session : public std::enable_shared_from_this<http_session> {
+// Starts serving an accepted connection: with TLS configured, a TLS handshake is detected by its
+// first bytes and completed (wss://), anything else is served as plain HTTP (ws://).
+void start_connection(hub_state& hub, shard& home, tcp::socket&& socket);
+
+template <class Stream>
+class http_session : public std::enable_shared_from_this<http_session<Stream>> {
  public:
-  http_session(hub_state& hub, shard& home, tcp::socket&& socket);
+  // `buffer` holds bytes already read from the connection (by TLS detection).
+  http_session(hub_state& hub, shard& home, Stream&& stream, beast::flat_buffer&& buffer);
   void run();
 
  private:
@@ -22,10 +29,11 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void route(http::request<http::string_body>&& request);
   void respond(http::status status, std::string_view body, std::string_view reject_reason = {});
   void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
+  void shutdown();
 
   hub_state& hub_;
   shard& shard_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<http::response<http::string_body>> response_;

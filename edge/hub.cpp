@@ -3,6 +3,7 @@
 
 #include <absl/strings/str_cat.h>
 
+#include <boost/asio/ssl/context.hpp>
 #include <thread>
 
 #include "edge/hub_state.hpp"
@@ -39,6 +40,18 @@ absl::Status hub::start() {
     return absl::InvalidArgumentError(
         "auth_required: set jwt_secret, jwt_secret_file or jwt_public_key_file");
   beast::error_code ec;
+  if (!state_->config.tls_cert_pem.empty()) {
+    auto tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+    tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                     net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                     net::ssl::context::no_tlsv1_1);
+    const auto& cfg = state_->config;
+    tls->use_certificate_chain(net::buffer(cfg.tls_cert_pem), ec);
+    if (ec) return absl::InvalidArgumentError("tls_cert: not a usable PEM certificate chain");
+    tls->use_private_key(net::buffer(cfg.tls_key_pem), net::ssl::context::pem, ec);
+    if (ec) return absl::InvalidArgumentError("tls_key: not a PEM private key for tls_cert");
+    state_->tls = std::move(tls);
+  }
   auto address = net::ip::make_address(state_->config.bind_address, ec);
   if (ec)
     return absl::InvalidArgumentError(

@@ -3,6 +3,7 @@
 
 #include <absl/strings/str_format.h>
 
+#include <boost/asio/ssl/context.hpp>
 #include <charconv>
 #include <random>
 

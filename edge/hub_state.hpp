@@ -16,6 +16,10 @@
 #include "edge/room_directory.hpp"
 #include "edge/token_verifier.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace wsedge::edge {
 
 class shard;
@@ -43,6 +47,8 @@ struct hub_state {
   ip_rate_limiter connect_limiter;
   std::vector<std::unique_ptr<shard>> shards;
   std::shared_ptr<listener> acceptor;
+  // Set when the edge serves TLS (tls_cert_pem / tls_key_pem).
+  std::unique_ptr<boost::asio::ssl::context> tls;
   // Random per process, so client ids do not repeat across restarts.
   const std::string node_id;
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();

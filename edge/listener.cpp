@@ -64,7 +64,7 @@ void listener::on_accept(beast::error_code ec, tcp::socket socket) {
     return;
   }
   socket.set_option(tcp::no_delay(true), ec);
-  std::make_shared<http_session>(hub_, *accepting_into_, std::move(socket))->run();
+  start_connection(hub_, *accepting_into_, std::move(socket));
   do_accept();
 }
 

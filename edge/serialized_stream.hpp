@@ -11,12 +11,13 @@
 
 namespace wsedge::edge {
 
+template <class NextLayer>
 class serialized_stream {
  public:
-  using executor_type = beast::tcp_stream::executor_type;
-  using next_layer_type = beast::tcp_stream;
+  using executor_type = typename NextLayer::executor_type;
+  using next_layer_type = NextLayer;
 
-  explicit serialized_stream(beast::tcp_stream&& stream) : next_(std::move(stream)) {}
+  explicit serialized_stream(NextLayer&& stream) : next_(std::move(stream)) {}
 
   executor_type get_executor() noexcept { return next_.get_executor(); }
   next_layer_type& next_layer() noexcept { return next_; }
@@ -77,20 +78,22 @@ class serialized_stream {
     net::post(next_.get_executor(), [w = std::move(next)]() mutable { w->resume(); });
   }
 
-  beast::tcp_stream next_;
+  NextLayer next_;
   bool busy_ = false;
   // Rarely more than one (a ping or close behind a data batch): a vector, not a deque.
   std::vector<std::unique_ptr<waiter>> waiters_;
 };
 
 // Beast's close handshake tears the connection down through these (found by ADL).
-inline void teardown(beast::role_type role, serialized_stream& stream, beast::error_code& ec) {
+template <class NextLayer>
+void teardown(beast::role_type role, serialized_stream<NextLayer>& stream, beast::error_code& ec) {
   using websocket::teardown;
   teardown(role, stream.next_layer(), ec);
 }
 
-template <class TeardownHandler>
-void async_teardown(beast::role_type role, serialized_stream& stream, TeardownHandler&& handler) {
+template <class NextLayer, class TeardownHandler>
+void async_teardown(beast::role_type role, serialized_stream<NextLayer>& stream,
+                    TeardownHandler&& handler) {
   using websocket::async_teardown;
   async_teardown(role, stream.next_layer(), std::forward<TeardownHandler>(handler));
 }

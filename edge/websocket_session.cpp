@@ -1,7 +1,10 @@
 // WebSocket session: the client protocol on one connection, with one write in flight at a time.
-#include "edge/session.hpp"
+// Instantiated for plain TCP and for TLS at the end of this file.
+#include "edge/websocket_session.hpp"
 
 #include <algorithm>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include "edge/hub_state.hpp"
 #include "edge/room_access.hpp"
@@ -34,17 +37,21 @@ bool is_benign(const beast::error_code& ec) {
 
 }  // namespace
 
-session::session(hub_state& hub, shard& home, beast::tcp_stream&& stream, identity who, mode m)
-    : hub_(hub),
+template <class Stream>
+websocket_session<Stream>::websocket_session(hub_state& hub, shard& home, Stream&& stream,
+                                             identity who, session_mode m)
+    : session(std::move(who)),
+      hub_(hub),
       shard_(home),
       ws_(std::move(stream)),
       queue_(hub.config.max_queue_messages, hub.config.max_queue_bytes),
-      who_(std::move(who)),
       mode_(m),
       bucket_(hub.config.message_rate, hub.config.message_burst, clock::now()) {}
 
-void session::run(http::request<http::string_body> request, std::vector<std::string> initial_rooms,
-                  std::string subprotocol) {
+template <class Stream>
+void websocket_session<Stream>::run(http::request<http::string_body> request,
+                                    std::vector<std::string> initial_rooms,
+                                    std::string subprotocol) {
   const auto& cfg = hub_.config;
   // The shard's timer owns keep-alive and write deadlines; Beast times only the handshakes.
   beast::get_lowest_layer(ws_).expires_never();
@@ -64,11 +71,13 @@ void session::run(http::request<http::string_body> request, std::vector<std::str
   ws_.control_callback(
       [this](websocket::frame_type, beast::string_view) { last_activity_ = clock::now(); });
   ws_.async_accept(request,
-                   [self = shared_from_this(), rooms = std::move(initial_rooms)](
+                   [self = this->shared_from_this(), rooms = std::move(initial_rooms)](
                        beast::error_code ec) mutable { self->on_accept(std::move(rooms), ec); });
 }
 
-void session::on_accept(std::vector<std::string> initial_rooms, beast::error_code ec) {
+template <class Stream>
+void websocket_session<Stream>::on_accept(std::vector<std::string> initial_rooms,
+                                          beast::error_code ec) {
   if (ec) {
     hub_.observer.on_connection_rejected("handshake");
     return;
@@ -79,21 +88,24 @@ void session::on_accept(std::vector<std::string> initial_rooms, beast::error_cod
   shard_.add(*this);
   hub_.connections.fetch_add(1, std::memory_order_relaxed);
   hub_.observer.on_connection_opened();
-  if (mode_ == mode::client_protocol) {
+  if (mode_ == session_mode::client_protocol) {
     reply(encode_connected(client_id_, who_.user_id, now_unix_ms()));
     for (const std::string& room : initial_rooms) subscribe(room, {});
   }
   do_read();
 }
 
-void session::do_read() {
+template <class Stream>
+void websocket_session<Stream>::do_read() {
   // Read in small pieces so an idle connection's pending read holds a small buffer, not the
   // ~1.5 KB Beast would prepare; a message larger than the piece takes several reads.
-  ws_.async_read_some(read_buffer_, read_piece_bytes,
-                      beast::bind_front_handler(&session::on_read, shared_from_this()));
+  ws_.async_read_some(
+      read_buffer_, read_piece_bytes,
+      beast::bind_front_handler(&websocket_session::on_read, this->shared_from_this()));
 }
 
-void session::on_read(beast::error_code ec, std::size_t) {
+template <class Stream>
+void websocket_session<Stream>::on_read(beast::error_code ec, std::size_t) {
   if (!ec && !ws_.is_message_done()) return do_read();
   if (ec) {
     if (ec == websocket::error::message_too_big)
@@ -109,7 +121,7 @@ void session::on_read(beast::error_code ec, std::size_t) {
   if (state_ == state::open) {
     std::string_view text(static_cast<const char*>(read_buffer_.data().data()),
                           read_buffer_.size());
-    if (mode_ == mode::echo) {
+    if (mode_ == session_mode::echo) {
       enqueue({std::make_shared<const std::string>(frame_message(text, !ws_.got_text()))});
     } else if (!ws_.got_text()) {
       reply_error(error_code::invalid_json, "binary frames are not accepted; send JSON text", {});
@@ -124,7 +136,8 @@ void session::on_read(beast::error_code ec, std::size_t) {
   do_read();
 }
 
-void session::handle_text(std::string_view text) {
+template <class Stream>
+void websocket_session<Stream>::handle_text(std::string_view text) {
   if (!bucket_.try_take(clock::now())) {
     // A client that keeps flooding after being told is closed rather than answered forever.
     if (++limited_streak_ > static_cast<std::uint64_t>(hub_.config.message_burst)) {
@@ -144,7 +157,8 @@ void session::handle_text(std::string_view text) {
   handle_request(std::get<client_request>(parsed));
 }
 
-void session::handle_request(const client_request& request) {
+template <class Stream>
+void websocket_session<Stream>::handle_request(const client_request& request) {
   switch (request.type) {
     case request_type::subscribe:
       subscribe(request.room, request.id);
@@ -166,11 +180,13 @@ void session::handle_request(const client_request& request) {
   }
 }
 
-bool session::is_member(std::string_view room) const {
+template <class Stream>
+bool websocket_session<Stream>::is_member(std::string_view room) const {
   return std::find(rooms_.begin(), rooms_.end(), room) != rooms_.end();
 }
 
-void session::subscribe(const std::string& room, std::string_view id) {
+template <class Stream>
+void websocket_session<Stream>::subscribe(const std::string& room, std::string_view id) {
   if (is_member(room)) {
     reply(encode_subscribed(room, hub_.directory.members(room), id));
     return;
@@ -200,7 +216,8 @@ void session::subscribe(const std::string& room, std::string_view id) {
   reply(encode_subscribed(room, joined.members, id));
 }
 
-void session::unsubscribe(const std::string& room, std::string_view id) {
+template <class Stream>
+void websocket_session<Stream>::unsubscribe(const std::string& room, std::string_view id) {
   auto it = std::find(rooms_.begin(), rooms_.end(), room);
   if (it == rooms_.end()) {
     reply_error(error_code::not_subscribed, "not subscribed to " + room, id);
@@ -214,7 +231,8 @@ void session::unsubscribe(const std::string& room, std::string_view id) {
   reply(encode_unsubscribed(room, id));
 }
 
-void session::publish(const client_request& request) {
+template <class Stream>
+void websocket_session<Stream>::publish(const client_request& request) {
   if (!hub_.config.client_publish) {
     reply_error(error_code::forbidden, "client publishing is disabled on this server", request.id);
     return;
@@ -233,27 +251,32 @@ void session::publish(const client_request& request) {
   if (!request.id.empty()) reply(encode_published(request.room, seq, request.id));
 }
 
-void session::reply_error(error_code code, std::string_view message, std::string_view id) {
+template <class Stream>
+void websocket_session<Stream>::reply_error(error_code code, std::string_view message,
+                                            std::string_view id) {
   hub_.observer.on_error(to_string(code));
   reply(encode_error(code, message, id));
 }
 
-void session::reply(std::string text) {
+template <class Stream>
+void websocket_session<Stream>::reply(std::string text) {
   enqueue({std::make_shared<const std::string>(frame_message(text))});
 }
 
-bool session::send(const std::shared_ptr<const std::string>& framed) {
+template <class Stream>
+bool websocket_session<Stream>::send(const std::shared_ptr<const std::string>& framed) {
   return enqueue({framed});
 }
 
-bool session::enqueue(outbound_frame frame) {
+template <class Stream>
+bool websocket_session<Stream>::enqueue(outbound_frame frame) {
   if (state_ != state::open || overflowed_) return false;
   if (queue_.push(std::move(frame)) == push_result::overflow) {
     // Closing here could change the member list a delivery is walking; close on the next turn.
     overflowed_ = true;
     queue_.clear();
     hub_.observer.on_slow_consumer();
-    net::post(ws_.get_executor(), [self = shared_from_this()] {
+    net::post(ws_.get_executor(), [self = this->shared_from_this()] {
       self->close(close_slow_consumer, "slow consumer: outbound queue overflowed");
     });
     return false;
@@ -268,12 +291,14 @@ bool session::enqueue(outbound_frame frame) {
   return true;
 }
 
-void session::flush() {
+template <class Stream>
+void websocket_session<Stream>::flush() {
   write_deferred_ = false;
   do_write();
 }
 
-void session::do_write() {
+template <class Stream>
+void websocket_session<Stream>::do_write() {
   // Are we already writing? One batch at a time; and nothing after Beast saw a close.
   if (writing_ || queue_.empty() || !ws_.is_open()) return;
   writing_ = true;
@@ -290,10 +315,11 @@ void session::do_write() {
   // the serialized next layer keeps Beast's own frames (pong, ping, close) from interleaving.
   ws_.next_layer().async_write_some(
       std::span<const net::const_buffer>(write_buffers_),
-      beast::bind_front_handler(&session::on_write, shared_from_this()));
+      beast::bind_front_handler(&websocket_session::on_write, this->shared_from_this()));
 }
 
-void session::on_write(beast::error_code ec, std::size_t bytes) {
+template <class Stream>
+void websocket_session<Stream>::on_write(beast::error_code ec, std::size_t bytes) {
   writing_ = false;
   const std::size_t frames = in_flight_.size();
   in_flight_.clear();
@@ -312,7 +338,8 @@ void session::on_write(beast::error_code ec, std::size_t bytes) {
   }
 }
 
-void session::close(std::uint16_t code, std::string_view reason) {
+template <class Stream>
+void websocket_session<Stream>::close(std::uint16_t code, std::string_view reason) {
   if (state_ != state::open) return;
   state_ = state::closing;
   close_started_ = clock::now();
@@ -320,10 +347,11 @@ void session::close(std::uint16_t code, std::string_view reason) {
   leave_all_rooms();
   // A close reason is at most 123 bytes on the wire.
   websocket::close_reason why(static_cast<websocket::close_code>(code), reason.substr(0, 123));
-  ws_.async_close(why, [self = shared_from_this()](beast::error_code) {});
+  ws_.async_close(why, [self = this->shared_from_this()](beast::error_code) {});
 }
 
-void session::on_tick(clock::time_point now) {
+template <class Stream>
+void websocket_session<Stream>::on_tick(clock::time_point now) {
   const auto& cfg = hub_.config;
   if (state_ == state::closed || state_ == state::handshake) return;
   if (writing_ && now - write_started_ > cfg.write_timeout) {
@@ -349,12 +377,14 @@ void session::on_tick(clock::time_point now) {
       now - last_ping_ >= cfg.ping_interval) {
     ping_in_flight_ = true;
     last_ping_ = now;
-    ws_.async_ping(
-        {}, [self = shared_from_this()](beast::error_code) { self->ping_in_flight_ = false; });
+    ws_.async_ping({}, [self = this->shared_from_this()](beast::error_code) {
+      self->ping_in_flight_ = false;
+    });
   }
 }
 
-void session::leave_all_rooms() {
+template <class Stream>
+void websocket_session<Stream>::leave_all_rooms() {
   for (const std::string& room : rooms_) {
     shard_.rooms().remove(room, this);
     hub_.directory.leave(room, shard_.index());
@@ -364,11 +394,13 @@ void session::leave_all_rooms() {
   rooms_.clear();
 }
 
-void session::abort() {
+template <class Stream>
+void websocket_session<Stream>::abort() {
   beast::get_lowest_layer(ws_).close();
 }
 
-void session::end() {
+template <class Stream>
+void websocket_session<Stream>::end() {
   if (state_ == state::closed || state_ == state::handshake) return;
   state_ = state::closed;
   queue_.clear();
@@ -379,5 +411,8 @@ void session::end() {
   // Cancels a write still in flight so the session is freed.
   abort();
 }
+
+template class websocket_session<beast::tcp_stream>;
+template class websocket_session<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace wsedge::edge

@@ -1,0 +1,90 @@
+// One WebSocket connection over a plain or TLS stream: reads client requests, answers them,
+// and writes its outbound queue.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "edge/net.hpp"
+#include "edge/outbound_queue.hpp"
+#include "edge/protocol.hpp"
+#include "edge/serialized_stream.hpp"
+#include "edge/session.hpp"
+#include "edge/token_bucket.hpp"
+#include "edge/token_verifier.hpp"
+
+namespace wsedge::edge {
+
+class shard;
+struct hub_state;
+
+enum class session_mode { client_protocol, echo };
+
+// Stream: beast::tcp_stream or beast::ssl_stream<beast::tcp_stream> (explicitly instantiated).
+template <class Stream>
+class websocket_session final : public session,
+                                public std::enable_shared_from_this<websocket_session<Stream>> {
+ public:
+  websocket_session(hub_state& hub, shard& home, Stream&& stream, identity who, session_mode m);
+
+  // Completes the WebSocket handshake for `request` (selecting `subprotocol` when not empty),
+  // then joins `initial_rooms`.
+  void run(http::request<http::string_body> request, std::vector<std::string> initial_rooms,
+           std::string subprotocol);
+
+  bool send(const std::shared_ptr<const std::string>& framed) override;
+  void flush() override;
+  void close(std::uint16_t code, std::string_view reason) override;
+  void on_tick(clock::time_point now) override;
+  bool is_open() const override { return state_ == state::open; }
+
+ private:
+  enum class state { handshake, open, closing, closed };
+
+  void on_accept(std::vector<std::string> initial_rooms, beast::error_code ec);
+  void do_read();
+  void on_read(beast::error_code ec, std::size_t bytes);
+  void handle_text(std::string_view text);
+  void handle_request(const client_request& request);
+  void subscribe(const std::string& room, std::string_view id);
+  void unsubscribe(const std::string& room, std::string_view id);
+  void publish(const client_request& request);
+  void reply_error(error_code code, std::string_view message, std::string_view id);
+  void reply(std::string text);
+  bool enqueue(outbound_frame frame);
+  void do_write();
+  void on_write(beast::error_code ec, std::size_t bytes);
+  void leave_all_rooms();
+  void abort();
+  void end();
+  bool is_member(std::string_view room) const;
+
+  hub_state& hub_;
+  shard& shard_;
+  websocket::stream<serialized_stream<Stream>> ws_;
+  beast::flat_buffer read_buffer_;
+  outbound_queue queue_;
+  // The batch being written: its frames (kept alive) and the gather list pointing into them.
+  std::vector<std::shared_ptr<const std::string>> in_flight_;
+  std::vector<net::const_buffer> write_buffers_;
+  session_mode mode_;
+  std::vector<std::string> rooms_;
+  token_bucket bucket_;
+  std::uint64_t limited_streak_ = 0;
+  state state_ = state::handshake;
+  bool writing_ = false;
+  bool ping_in_flight_ = false;
+  bool overflowed_ = false;
+  bool write_deferred_ = false;
+  clock::time_point last_activity_;
+  clock::time_point last_ping_;
+  clock::time_point write_started_;
+  clock::time_point close_started_;
+};
+
+}  // namespace wsedge::edge
