@@ -147,6 +147,10 @@ for scenario in (None, "everything-on.yaml", "tls-on.yaml"):
         check(proc.returncode == 0,
               f"{name}: wsedge exited {proc.returncode} after SIGTERM: {stderr[-3000:]}")
 
+    if name == "tls-on.yaml":
+        check(config.get("WSEDGE_TLS_CERT") == "/etc/wsedge/tls/tls.crt", "tls-on: edge TLS env")
+        mounts = {m["mountPath"] for m in container["volumeMounts"]}
+        check({"/etc/wsedge/tls", "/etc/wsedge/control-tls"} <= mounts, f"tls-on: mounts {mounts}")
     if name == "everything-on.yaml":
         for kind in ("Ingress", "PodDisruptionBudget", "ServiceMonitor", "PrometheusRule",
                      "NetworkPolicy", "Secret"):

@@ -61,6 +61,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- if and .Values.config.authRequired (not (or .Values.auth.existingSecret .Values.auth.jwtSecret .Values.auth.jwtPublicKey)) -}}
 {{- fail "config.authRequired needs auth.jwtSecret, auth.jwtPublicKey or auth.existingSecret" -}}
 {{- end -}}
+{{- if and .Values.tls.enabled (not .Values.tls.secretName) -}}
+{{- fail "tls.enabled needs tls.secretName (a kubernetes.io/tls Secret)" -}}
+{{- end -}}
 {{- if and .Values.controlPlane.tls.enabled (not .Values.controlPlane.tls.secretName) -}}
 {{- fail "controlPlane.tls.enabled needs controlPlane.tls.secretName (a kubernetes.io/tls Secret)" -}}
 {{- end -}}
