@@ -57,14 +57,19 @@ grpc::Status edge_control_service::authorize(const grpc::CallbackServerContext& 
           "missing or wrong control token: send metadata 'authorization: Bearer <control_token>'"};
 }
 
+bool edge_control_service::refused(const grpc::CallbackServerContext& context,
+                                   grpc::ServerUnaryReactor* reactor) const {
+  grpc::Status status = authorize(context);
+  if (status.ok()) return false;
+  reactor->Finish(status);
+  return true;
+}
+
 grpc::ServerUnaryReactor* edge_control_service::Publish(grpc::CallbackServerContext* context,
                                                         const v1::PublishRequest* request,
                                                         v1::PublishResponse* response) {
   auto* reactor = context->DefaultReactor();
-  if (auto status = authorize(*context); !status.ok()) {
-    reactor->Finish(status);
-    return reactor;
-  }
+  if (refused(*context, reactor)) return reactor;
   edge::publish_target target;
   std::string error;
   if (!to_target(request->target(), target, error)) {
@@ -84,10 +89,7 @@ grpc::ServerUnaryReactor* edge_control_service::Stats(grpc::CallbackServerContex
                                                       const v1::StatsRequest* request,
                                                       v1::StatsResponse* response) {
   auto* reactor = context->DefaultReactor();
-  if (auto status = authorize(*context); !status.ok()) {
-    reactor->Finish(status);
-    return reactor;
-  }
+  if (refused(*context, reactor)) return reactor;
   edge::stats_snapshot stats = hub_.stats(request->room());
   response->set_connections(stats.connections);
   response->set_rooms(stats.rooms);
@@ -112,10 +114,7 @@ grpc::ServerUnaryReactor* edge_control_service::Kick(grpc::CallbackServerContext
                                                      const v1::KickRequest* request,
                                                      v1::KickResponse* response) {
   auto* reactor = context->DefaultReactor();
-  if (auto status = authorize(*context); !status.ok()) {
-    reactor->Finish(status);
-    return reactor;
-  }
+  if (refused(*context, reactor)) return reactor;
   edge::kick_selector selector = edge::kick_selector::client_id;
   std::string value;
   switch (request->selector_case()) {

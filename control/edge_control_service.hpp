@@ -26,6 +26,8 @@ class edge_control_service final : public wsedge::v1::EdgeControl::CallbackServi
  private:
   // UNAUTHENTICATED unless the call carries `authorization: Bearer <control_token>`.
   grpc::Status authorize(const grpc::CallbackServerContext& context) const;
+  // Finishes the call with UNAUTHENTICATED and returns true when authorize() refuses it.
+  bool refused(const grpc::CallbackServerContext& context, grpc::ServerUnaryReactor* reactor) const;
 
   edge::hub& hub_;
   std::string expected_authorization_;

@@ -79,20 +79,20 @@ bool ws_client::connect(std::uint16_t port, const std::string& target,
   return true;
 }
 
-void ws_client::send(const std::string& text) {
+void ws_client::write(const std::string& message, bool binary) {
   auto& ws = impl_->ws;
-  ws.text(true);
+  ws.binary(binary);
   bool done = false;
-  ws.async_write(net::buffer(text), [&](beast::error_code, std::size_t) { done = true; });
+  ws.async_write(net::buffer(message), [&](beast::error_code, std::size_t) { done = true; });
   run_until(impl_->context, done, 10s, [&] { impl_->cancel(); });
 }
 
+void ws_client::send(const std::string& text) {
+  write(text, false);
+}
+
 void ws_client::send_binary(const std::string& bytes) {
-  auto& ws = impl_->ws;
-  ws.binary(true);
-  bool done = false;
-  ws.async_write(net::buffer(bytes), [&](beast::error_code, std::size_t) { done = true; });
-  run_until(impl_->context, done, 10s, [&] { impl_->cancel(); });
+  write(bytes, true);
 }
 
 void ws_client::send_fragments(int count, std::size_t size) {

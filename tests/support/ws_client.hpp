@@ -46,6 +46,8 @@ class ws_client {
   std::string connect_and_greet(std::uint16_t port, const std::string& target = "/ws");
 
  private:
+  void write(const std::string& message, bool binary);
+
   struct impl;
   std::unique_ptr<impl> impl_;
   int http_status_ = 0;
