@@ -3,9 +3,9 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <string>
 
 #include "edge/edge_observer.hpp"
@@ -17,7 +17,6 @@ struct event_counts {
   int closed = 0;
   int slow_consumers = 0;
   int kicks = 0;
-  std::uint64_t sent = 0;
   std::map<std::string, int> errors;
   std::map<std::string, int> rejected;
   int open() const { return opened - closed; }
@@ -33,9 +32,6 @@ class recording_observer final : public edge::edge_observer {
   }
   void on_connection_rejected(std::string_view r) override {
     update([&](auto& c) { ++c.rejected[std::string(r)]; });
-  }
-  void on_messages_sent(std::uint64_t n, std::uint64_t) override {
-    update([&](auto& c) { c.sent += n; });
   }
   void on_error(std::string_view kind) override {
     update([&](auto& c) { ++c.errors[std::string(kind)]; });

@@ -68,9 +68,4 @@ inline std::string str(const boost::json::value& v) {
   return "<not a string: " + boost::json::serialize(v) + ">";
 }
 
-// Builds a JSON text from a Boost.JSON value.
-inline std::string json_text(const boost::json::value& v) {
-  return boost::json::serialize(v);
-}
-
 }  // namespace wsedge::testing
