@@ -2,16 +2,20 @@
 # Interleaved A/B fanout runs: for each repetition, a fresh server per variant, the same load.
 # usage: bench/fanout_ab.sh OUT.jsonl REPETITIONS "variant-a:ENV=..." "variant-b:ENV=..." …
 # A variant's ENV goes to the server only, e.g. LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libmimalloc.so
-# or WSEDGE_THREADS=1. BENCH_ARGS are passed to every wsedge-bench run.
+# or WSEDGE_THREADS=1; the word bin=PATH runs another wsedge binary for that variant (e.g. a copy
+# of the build before a change). BENCH_ARGS are passed to every wsedge-bench run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$1 reps=$2
 shift 2
 for ((rep = 1; rep <= reps; rep++)); do
   for variant in "$@"; do
-    label=${variant%%:*} envs=${variant#*:}
+    label=${variant%%:*} envs=() bin="$root/build/app/wsedge"
+    for word in ${variant#*:}; do
+      if [[ $word == bin=* ]]; then bin=${word#bin=}; else envs+=("$word"); fi
+    done
     # The server's first stdout line names its ports.
-    exec 3< <(exec env $envs "$root/build/app/wsedge" --bind_address=127.0.0.1 --ws_port=0 \
+    exec 3< <(exec env "${envs[@]}" "$bin" --bind_address=127.0.0.1 --ws_port=0 \
       --grpc_port=0 --metrics_port=0 ${WSEDGE_ARGS:-})
     server=$!
     read -r -t 20 -u 3 line

@@ -25,6 +25,8 @@ class outbound_queue {
 
   push_result push(outbound_frame frame);
   const outbound_frame& front() const { return frames_[head_]; }
+  // The i-th queued frame, front() being 0.
+  const outbound_frame& operator[](std::size_t i) const { return frames_[head_ + i]; }
   void pop();
   void clear();
 

@@ -21,6 +21,8 @@ class serialized_stream {
 
   executor_type get_executor() noexcept { return next_.get_executor(); }
   next_layer_type& next_layer() noexcept { return next_; }
+  // True while a write is in progress or waiting: nothing else may touch the socket's output.
+  bool busy() const noexcept { return busy_ || !waiters_.empty(); }
 
   template <class MutableBuffers, class ReadHandler>
   auto async_read_some(const MutableBuffers& buffers, ReadHandler&& handler) {

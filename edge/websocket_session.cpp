@@ -2,7 +2,13 @@
 // Instantiated for plain TCP and for TLS at the end of this file.
 #include "edge/websocket_session.hpp"
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include <algorithm>
+#include <array>
+#include <cerrno>
+#include <type_traits>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
@@ -29,6 +35,11 @@ constexpr std::size_t max_batch_frames = 64;
 constexpr std::size_t max_batch_bytes = 256 * 1024;
 // Batch vectors larger than this are released once the queue is drained.
 constexpr std::size_t retained_batch_slots = 8;
+
+// Plain TCP sessions write their frames straight to the socket when it has room; TLS records
+// are the SSL stream's to write.
+template <class Stream>
+constexpr bool writes_directly = std::is_same_v<Stream, beast::tcp_stream>;
 
 bool is_benign(const beast::error_code& ec) {
   return ec == net::error::operation_aborted || ec == websocket::error::closed ||
@@ -301,13 +312,73 @@ template <class Stream>
 void websocket_session<Stream>::do_write() {
   // Are we already writing? One batch at a time; and nothing after Beast saw a close.
   if (writing_ || queue_.empty() || !ws_.is_open()) return;
+  if constexpr (writes_directly<Stream>) {
+    // Usually the socket has room: the frames leave now in one system call, with no
+    // asynchronous operation to set up and complete. Not while Beast writes (a ping, a close).
+    if (!ws_.next_layer().busy() && !write_now()) return;
+    if (queue_.empty()) return;
+  }
+  start_async_write();
+}
+
+template <class Stream>
+bool websocket_session<Stream>::write_now() {
+  const int fd = beast::get_lowest_layer(ws_).socket().native_handle();
+  std::array<iovec, max_batch_frames> iov;
+  while (!queue_.empty()) {
+    std::size_t count = 0;
+    std::size_t bytes = 0;
+    for (; count < queue_.size() && count < iov.size() && bytes < max_batch_bytes; ++count) {
+      // front_written_ is 0 here: a short write hands the rest to the asynchronous write.
+      const std::string& frame = *queue_[count].payload;
+      iov[count] = {const_cast<char*>(frame.data()), frame.size()};
+      bytes += frame.size();
+    }
+    msghdr message{};
+    message.msg_iov = iov.data();
+    message.msg_iovlen = count;
+    const ssize_t written = ::sendmsg(fd, &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      // Full: the asynchronous write waits for room.
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
+      fail_write(beast::error_code(errno, beast::system_category()));
+      return false;
+    }
+    consume_written(static_cast<std::size_t>(written));
+    if (static_cast<std::size_t>(written) < bytes) return true;
+  }
+  return true;
+}
+
+template <class Stream>
+void websocket_session<Stream>::consume_written(std::size_t bytes) {
+  std::size_t frames = 0;
+  for (std::size_t left = bytes; left > 0;) {
+    const std::size_t rest = queue_.front().payload->size() - front_written_;
+    if (left < rest) {
+      front_written_ += left;
+      break;
+    }
+    left -= rest;
+    front_written_ = 0;
+    queue_.pop();
+    ++frames;
+  }
+  shard_.count_out(frames);
+  hub_.observer.on_messages_sent(frames, bytes);
+}
+
+template <class Stream>
+void websocket_session<Stream>::start_async_write() {
   writing_ = true;
   write_started_ = clock::now();
   std::size_t bytes = 0;
   while (!queue_.empty() && in_flight_.size() < max_batch_frames && bytes < max_batch_bytes) {
     const auto& frame = queue_.front().payload;
     bytes += frame->size();
-    write_buffers_.push_back(net::buffer(*frame));
+    write_buffers_.push_back(net::buffer(*frame) + front_written_);
+    front_written_ = 0;
     in_flight_.push_back(frame);
     queue_.pop();
   }
@@ -324,11 +395,7 @@ void websocket_session<Stream>::on_write(beast::error_code ec, std::size_t bytes
   const std::size_t frames = in_flight_.size();
   in_flight_.clear();
   write_buffers_.clear();
-  if (ec) {
-    if (!is_benign(ec)) hub_.observer.on_error("write");
-    abort();
-    return;
-  }
+  if (ec) return fail_write(ec);
   shard_.count_out(frames);
   hub_.observer.on_messages_sent(frames, bytes);
   if (state_ == state::open) do_write();
@@ -336,6 +403,12 @@ void websocket_session<Stream>::on_write(beast::error_code ec, std::size_t bytes
     in_flight_ = {};
     write_buffers_ = {};
   }
+}
+
+template <class Stream>
+void websocket_session<Stream>::fail_write(beast::error_code ec) {
+  if (!is_benign(ec)) hub_.observer.on_error("write");
+  abort();
 }
 
 template <class Stream>

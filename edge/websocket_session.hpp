@@ -58,7 +58,11 @@ class websocket_session final : public session,
   void reply(std::string text);
   bool enqueue(outbound_frame frame);
   void do_write();
+  bool write_now();
+  void consume_written(std::size_t bytes);
+  void start_async_write();
   void on_write(beast::error_code ec, std::size_t bytes);
+  void fail_write(beast::error_code ec);
   void leave_all_rooms();
   void abort();
   void end();
@@ -72,6 +76,8 @@ class websocket_session final : public session,
   // The batch being written: its frames (kept alive) and the gather list pointing into them.
   std::vector<std::shared_ptr<const std::string>> in_flight_;
   std::vector<net::const_buffer> write_buffers_;
+  // Bytes of the front frame already written by a short direct write (its rest goes next).
+  std::size_t front_written_ = 0;
   session_mode mode_;
   std::vector<std::string> rooms_;
   token_bucket bucket_;
