@@ -7,10 +7,10 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <type_traits>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <cerrno>
+#include <type_traits>
 
 #include "edge/hub_state.hpp"
 #include "edge/room_access.hpp"
