@@ -39,7 +39,15 @@ constexpr std::size_t retained_batch_slots = 8;
 // Plain TCP sessions write their frames straight to the socket when it has room; TLS records
 // are the SSL stream's to write.
 template <class Stream>
-constexpr bool writes_directly = std::is_same_v<Stream, beast::tcp_stream>;
+constexpr bool writes_directly =
+    std::is_same_v<typename session_transport<Stream>::type, tcp::socket>;
+
+tcp::socket& socket_of(tcp::socket& socket) {
+  return socket;
+}
+tcp::socket& socket_of(beast::tcp_stream& stream) {
+  return stream.socket();
+}
 
 bool is_benign(const beast::error_code& ec) {
   return ec == net::error::operation_aborted || ec == websocket::error::closed ||
@@ -54,7 +62,7 @@ websocket_session<Stream>::websocket_session(hub_state& hub, shard& home, Stream
     : session(std::move(who)),
       hub_(hub),
       shard_(home),
-      ws_(std::move(stream)),
+      ws_(session_transport<Stream>::adopt(std::move(stream))),
       queue_(hub.config.max_queue_messages, hub.config.max_queue_bytes),
       mode_(m),
       bucket_(hub.config.message_rate, hub.config.message_burst, clock::now()) {}
@@ -65,7 +73,6 @@ void websocket_session<Stream>::run(http::request<http::string_body> request,
                                     std::string subprotocol) {
   const auto& cfg = hub_.config;
   // The shard's timer owns keep-alive and write deadlines; Beast times only the handshakes.
-  beast::get_lowest_layer(ws_).expires_never();
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = cfg.write_timeout;
   timeouts.idle_timeout = websocket::stream_base::none();
@@ -323,7 +330,7 @@ void websocket_session<Stream>::do_write() {
 
 template <class Stream>
 bool websocket_session<Stream>::write_now() {
-  const int fd = beast::get_lowest_layer(ws_).socket().native_handle();
+  const int fd = socket_of(beast::get_lowest_layer(ws_)).native_handle();
   std::array<iovec, max_batch_frames> iov;
   while (!queue_.empty()) {
     std::size_t count = 0;
@@ -469,7 +476,8 @@ void websocket_session<Stream>::leave_all_rooms() {
 
 template <class Stream>
 void websocket_session<Stream>::abort() {
-  beast::get_lowest_layer(ws_).close();
+  beast::error_code ignored;
+  socket_of(beast::get_lowest_layer(ws_)).close(ignored);
 }
 
 template <class Stream>

@@ -25,7 +25,22 @@ struct hub_state;
 
 enum class session_mode { client_protocol, echo };
 
-// Stream: beast::tcp_stream or beast::ssl_stream<beast::tcp_stream> (explicitly instantiated).
+// What carries a session's frames once the handshake's HTTP is done. A plain connection drops
+// beast::tcp_stream's timers (the shard's tick times sessions) and keeps the bare socket: one
+// allocation and ~0.5 KB less per connection. TLS keeps its stream as it is.
+template <class Stream>
+struct session_transport {
+  using type = Stream;
+  static type adopt(Stream&& stream) { return std::move(stream); }
+};
+template <>
+struct session_transport<beast::tcp_stream> {
+  using type = tcp::socket;
+  static type adopt(beast::tcp_stream&& stream) { return stream.release_socket(); }
+};
+
+// Stream: beast::tcp_stream or beast::ssl_stream<beast::tcp_stream> (explicitly instantiated),
+// as the HTTP session hands it over.
 template <class Stream>
 class websocket_session final : public session,
                                 public std::enable_shared_from_this<websocket_session<Stream>> {
@@ -70,7 +85,7 @@ class websocket_session final : public session,
 
   hub_state& hub_;
   shard& shard_;
-  websocket::stream<serialized_stream<Stream>> ws_;
+  websocket::stream<serialized_stream<typename session_transport<Stream>::type>> ws_;
   beast::flat_buffer read_buffer_;
   outbound_queue queue_;
   // The batch being written: its frames (kept alive) and the gather list pointing into them.
