@@ -39,10 +39,10 @@ constexpr std::size_t retained_batch_slots = 8;
 // Plain TCP sessions write their frames straight to the socket when it has room; TLS records
 // are the SSL stream's to write.
 template <class Stream>
-constexpr bool writes_directly =
-    std::is_same_v<typename session_transport<Stream>::type, tcp::socket>;
+constexpr bool writes_directly = !std::is_same_v<typename session_transport<Stream>::type, Stream>;
 
-tcp::socket& socket_of(tcp::socket& socket) {
+template <class Socket>
+Socket& socket_of(Socket& socket) {
   return socket;
 }
 tcp::socket& socket_of(beast::tcp_stream& stream) {
@@ -62,7 +62,7 @@ websocket_session<Stream>::websocket_session(hub_state& hub, shard& home, Stream
     : session(std::move(who)),
       hub_(hub),
       shard_(home),
-      ws_(session_transport<Stream>::adopt(std::move(stream))),
+      ws_(session_transport<Stream>::adopt(std::move(stream), home.context())),
       queue_(hub.config.max_queue_messages, hub.config.max_queue_bytes),
       mode_(m),
       bucket_(hub.config.message_rate, hub.config.message_burst, clock::now()) {}
