@@ -1,17 +1,19 @@
 // A next layer for websocket::stream that makes every write whole and ordered: the frames Beast
 // writes itself (handshake, pongs, pings, close) and the session's pre-framed batches queue for
-// the socket one at a time, so their bytes never interleave. Reads pass straight through.
+// the socket one at a time, so their bytes never interleave. Reads pass straight through, or,
+// with FrameBoundedReads, stop at the end of each client frame (see frame_boundary.hpp).
 #pragma once
 
 #include <memory>
 #include <utility>
 #include <vector>
 
+#include "edge/frame_boundary.hpp"
 #include "edge/net.hpp"
 
 namespace wsedge::edge {
 
-template <class NextLayer>
+template <class NextLayer, bool FrameBoundedReads = false>
 class serialized_stream {
  public:
   using executor_type = typename NextLayer::executor_type;
@@ -24,9 +26,17 @@ class serialized_stream {
   // True while a write is in progress or waiting: nothing else may touch the socket's output.
   bool busy() const noexcept { return busy_ || !waiters_.empty(); }
 
+  // With FrameBoundedReads: true when every byte read so far belonged to a complete frame.
+  bool at_frame_start() const noexcept { return frames_.at_frame_start(); }
+
   template <class MutableBuffers, class ReadHandler>
   auto async_read_some(const MutableBuffers& buffers, ReadHandler&& handler) {
-    return next_.async_read_some(buffers, std::forward<ReadHandler>(handler));
+    if constexpr (FrameBoundedReads) {
+      return net::async_compose<ReadHandler, void(beast::error_code, std::size_t)>(
+          read_op<MutableBuffers>{*this, buffers}, handler, *this);
+    } else {
+      return next_.async_read_some(buffers, std::forward<ReadHandler>(handler));
+    }
   }
 
   // Writes all of `buffers` (never a part) once no other write is in progress.
@@ -46,6 +56,26 @@ class serialized_stream {
     explicit waiting_op(Self&& s) : self(std::move(s)) {}
     void resume() override { self(); }
     Self self;
+  };
+
+  template <class MutableBuffers>
+  struct read_op {
+    serialized_stream& stream;
+    MutableBuffers buffers;
+    bool reading = false;
+
+    template <class Self>
+    void operator()(Self& self, beast::error_code ec = {}, std::size_t bytes = 0) {
+      if (!reading) {
+        reading = true;
+        stream.next_.async_read_some(beast::buffers_prefix(stream.frames_.readable(), buffers),
+                                     std::move(self));
+        return;
+      }
+      for (auto piece : beast::buffers_prefix(bytes, buffers))
+        stream.frames_.consumed(static_cast<const unsigned char*>(piece.data()), piece.size());
+      self.complete(ec, bytes);
+    }
   };
 
   template <class ConstBuffers>
@@ -81,20 +111,22 @@ class serialized_stream {
   }
 
   NextLayer next_;
+  frame_boundary frames_;  // used with FrameBoundedReads only
   bool busy_ = false;
   // Rarely more than one (a ping or close behind a data batch): a vector, not a deque.
   std::vector<std::unique_ptr<waiter>> waiters_;
 };
 
 // Beast's close handshake tears the connection down through these (found by ADL).
-template <class NextLayer>
-void teardown(beast::role_type role, serialized_stream<NextLayer>& stream, beast::error_code& ec) {
+template <class NextLayer, bool Bounded>
+void teardown(beast::role_type role, serialized_stream<NextLayer, Bounded>& stream,
+              beast::error_code& ec) {
   using websocket::teardown;
   teardown(role, stream.next_layer(), ec);
 }
 
-template <class NextLayer, class TeardownHandler>
-void async_teardown(beast::role_type role, serialized_stream<NextLayer>& stream,
+template <class NextLayer, bool Bounded, class TeardownHandler>
+void async_teardown(beast::role_type role, serialized_stream<NextLayer, Bounded>& stream,
                     TeardownHandler&& handler) {
   using websocket::async_teardown;
   async_teardown(role, stream.next_layer(), std::forward<TeardownHandler>(handler));

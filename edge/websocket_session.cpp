@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <type_traits>
 
+#include "edge/exact_allocator.hpp"
 #include "edge/hub_state.hpp"
 #include "edge/room_access.hpp"
 #include "edge/shard.hpp"
@@ -28,6 +29,8 @@ constexpr std::uint16_t close_slow_consumer = 4001;
 // Read granularity and the read buffer an idle connection may keep (memory per connection).
 constexpr std::size_t read_piece_bytes = 256;
 constexpr std::size_t max_retained_read_bytes = 1024;
+// A client's ping or pong: 2 header bytes, the mask key, at most 125 bytes of data.
+constexpr std::size_t max_keepalive_frame_bytes = 2 + 4 + 125;
 
 // One gather write carries up to this many queued frames / bytes: a reader that is behind gets
 // its backlog in few system calls instead of one per message.
@@ -110,7 +113,56 @@ void websocket_session<Stream>::on_accept(std::vector<std::string> initial_rooms
     reply(encode_connected(client_id_, who_.user_id, now_unix_ms()));
     for (const std::string& room : initial_rooms) subscribe(room, {});
   }
+  await_message();
+}
+
+template <class Stream>
+void websocket_session<Stream>::await_message() {
+  if constexpr (transport::plain) {
+    // Reads stop at frame ends, so between messages Beast holds no unread bytes: wait for the
+    // socket itself, holding neither a WebSocket read operation nor a read buffer (~1 KB).
+    if (state_ == state::open && ws_.next_layer().at_frame_start()) {
+      read_buffer_.shrink_to_fit();
+      beast::get_lowest_layer(ws_).async_wait(
+          tcp::socket::wait_read,
+          net::bind_allocator(exact_allocator<void>{},
+                              beast::bind_front_handler(&websocket_session::on_readable,
+                                                        this->shared_from_this())));
+      return;
+    }
+  }
   do_read();
+}
+
+template <class Stream>
+void websocket_session<Stream>::on_readable(beast::error_code ec) {
+  // Aborted (or failed): nothing else reads this socket, so the session ends here.
+  if (ec) return end();
+  // Closing: Beast's close handshake reads the socket now.
+  if (state_ != state::open) return;
+  if (answer_keepalives()) return await_message();
+  do_read();
+}
+
+template <class Stream>
+bool websocket_session<Stream>::answer_keepalives() {
+  // True when only keep-alive frames were waiting (all answered); false when something else
+  // is next (data, a close, a partial frame, end of stream, an error): Beast reads that.
+  const int fd = socket_of(beast::get_lowest_layer(ws_)).native_handle();
+  std::array<unsigned char, max_keepalive_frame_bytes> bytes;
+  for (;;) {
+    const ssize_t peeked = ::recv(fd, bytes.data(), bytes.size(), MSG_PEEK | MSG_DONTWAIT);
+    if (peeked < 0 && errno == EINTR) continue;
+    if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+    if (peeked <= 0) return false;
+    auto frame = parse_keepalive_frame({bytes.data(), static_cast<std::size_t>(peeked)});
+    if (!frame) return false;
+    // Already buffered by the kernel: this takes exactly the peeked frame.
+    if (::recv(fd, bytes.data(), frame->size, MSG_DONTWAIT) != static_cast<ssize_t>(frame->size))
+      return false;
+    last_activity_ = clock::now();
+    if (frame->is_ping) enqueue({std::make_shared<const std::string>(frame_pong(frame->payload))});
+  }
 }
 
 template <class Stream>
@@ -151,7 +203,10 @@ void websocket_session<Stream>::on_read(beast::error_code ec, std::size_t) {
   // A rare large message leaves a large buffer behind: give it back.
   if (read_buffer_.capacity() > max_retained_read_bytes) read_buffer_.shrink_to_fit();
   // Keep reading while closing too: the close handshake's answer arrives through the read.
-  do_read();
+  if (state_ == state::open)
+    await_message();
+  else
+    do_read();
 }
 
 template <class Stream>
@@ -319,7 +374,7 @@ template <class Stream>
 void websocket_session<Stream>::do_write() {
   // Are we already writing? One batch at a time; and nothing after Beast saw a close.
   if (writing_ || queue_.empty() || !ws_.is_open()) return;
-  if constexpr (writes_directly<Stream>) {
+  if constexpr (transport::plain) {
     // Usually the socket has room: the frames leave now in one system call, with no
     // asynchronous operation to set up and complete. Not while Beast writes (a ping, a close).
     if (!ws_.next_layer().busy() && !write_now()) return;
@@ -427,7 +482,8 @@ void websocket_session<Stream>::close(std::uint16_t code, std::string_view reaso
   leave_all_rooms();
   // A close reason is at most 123 bytes on the wire.
   websocket::close_reason why(static_cast<websocket::close_code>(code), reason.substr(0, 123));
-  ws_.async_close(why, [self = this->shared_from_this()](beast::error_code) {});
+  // The handshake ends the session when it completes (an idle session has no read to do it).
+  ws_.async_close(why, [self = this->shared_from_this()](beast::error_code) { self->end(); });
 }
 
 template <class Stream>

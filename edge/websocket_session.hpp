@@ -31,6 +31,7 @@ enum class session_mode { client_protocol, echo };
 template <class Stream>
 struct session_transport {
   using type = Stream;
+  static constexpr bool plain = false;
   static type adopt(Stream&& stream, net::io_context&) { return std::move(stream); }
 };
 template <>
@@ -38,6 +39,9 @@ struct session_transport<beast::tcp_stream> {
   // Bound to the shard's io_context type rather than any_io_executor: every pending operation
   // keeps executor work guards, 8 bytes each instead of ~48.
   using type = net::basic_stream_socket<tcp, net::io_context::executor_type>;
+  // Writes go straight to the socket when it has room, and an idle connection waits for the
+  // socket to become readable with no WebSocket read (nor read buffer) pending.
+  static constexpr bool plain = true;
   static type adopt(beast::tcp_stream&& stream, net::io_context& context) {
     tcp::socket socket = stream.release_socket();
     beast::error_code ec;
@@ -75,6 +79,9 @@ class websocket_session final : public session,
   enum class state { handshake, open, closing, closed };
 
   void on_accept(std::vector<std::string> initial_rooms, beast::error_code ec);
+  void await_message();
+  void on_readable(beast::error_code ec);
+  bool answer_keepalives();
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
   void handle_text(std::string_view text);
@@ -98,7 +105,8 @@ class websocket_session final : public session,
 
   hub_state& hub_;
   shard& shard_;
-  websocket::stream<serialized_stream<typename session_transport<Stream>::type>> ws_;
+  using transport = session_transport<Stream>;
+  websocket::stream<serialized_stream<typename transport::type, transport::plain>> ws_;
   beast::flat_buffer read_buffer_;
   outbound_queue queue_;
   // The batch being written: its frames (kept alive) and the gather list pointing into them.

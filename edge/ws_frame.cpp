@@ -24,4 +24,29 @@ std::string frame_message(std::string_view payload, bool binary) {
   return out;
 }
 
+std::string frame_pong(std::string_view payload) {
+  std::string out;
+  out += static_cast<char>(0x8A);  // FIN, pong
+  out += static_cast<char>(payload.size());
+  out += payload;
+  return out;
+}
+
+std::optional<keepalive_frame> parse_keepalive_frame(std::span<const unsigned char> bytes) {
+  constexpr unsigned char fin_ping = 0x89, fin_pong = 0x8A;
+  constexpr std::size_t header = 2 + 4;  // no extended length below 126; mask key
+  if (bytes.size() < header) return std::nullopt;
+  if (bytes[0] != fin_ping && bytes[0] != fin_pong) return std::nullopt;
+  if ((bytes[1] & 0x80) == 0) return std::nullopt;  // a client must mask
+  const std::size_t length = bytes[1] & 0x7F;
+  if (length > 125 || bytes.size() < header + length) return std::nullopt;
+  keepalive_frame frame;
+  frame.is_ping = bytes[0] == fin_ping;
+  frame.size = header + length;
+  frame.payload.resize(length);
+  for (std::size_t i = 0; i < length; ++i)
+    frame.payload[i] = static_cast<char>(bytes[header + i] ^ bytes[2 + i % 4]);
+  return frame;
+}
+
 }  // namespace wsedge::edge

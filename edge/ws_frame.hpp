@@ -1,7 +1,11 @@
 // Server-to-client WebSocket framing (RFC 6455 §5.2): unmasked, unfragmented, no extensions.
 // The framed bytes of a message are the same for every recipient, so they are built once.
+// Also: recognising a client's keep-alive frames (ping, pong) on an otherwise idle connection.
 #pragma once
 
+#include <cstddef>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -9,5 +13,17 @@ namespace wsedge::edge {
 
 // Header + payload of one complete text (or binary) message.
 std::string frame_message(std::string_view payload, bool binary = false);
+
+// A pong answering a ping whose (unmasked) application data is `payload` (at most 125 bytes).
+std::string frame_pong(std::string_view payload);
+
+// A complete client ping or pong at the start of `bytes`: masked, FIN, at most 125 bytes of
+// data, no reserved bits. Anything else (data, close, a partial or malformed frame) is not one.
+struct keepalive_frame {
+  bool is_ping = false;
+  std::string payload;   // unmasked
+  std::size_t size = 0;  // header + payload bytes on the wire
+};
+std::optional<keepalive_frame> parse_keepalive_frame(std::span<const unsigned char> bytes);
 
 }  // namespace wsedge::edge

@@ -61,6 +61,9 @@ bool ws_client::connect(std::uint16_t port, const std::string& target,
   ws.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
     for (const auto& [name, value] : headers) req.set(name, value);
   }));
+  ws.control_callback([this](websocket::frame_type kind, beast::string_view) {
+    if (kind == websocket::frame_type::pong) ++pongs_;
+  });
   websocket::response_type response;
   done = false;
   ws.async_handshake(response, "127.0.0.1:" + std::to_string(port), target,
@@ -85,6 +88,28 @@ void ws_client::write(const std::string& message, bool binary) {
   bool done = false;
   ws.async_write(net::buffer(message), [&](beast::error_code, std::size_t) { done = true; });
   run_until(impl_->context, done, 10s, [&] { impl_->cancel(); });
+}
+
+void ws_client::send_raw(const std::string& frames) {
+  beast::error_code ec;
+  net::write(beast::get_lowest_layer(impl_->ws).socket(), net::buffer(frames), ec);
+}
+
+void ws_client::ping(const std::string& payload) {
+  bool done = false;
+  impl_->ws.async_ping(websocket::ping_data(payload), [&](beast::error_code) { done = true; });
+  run_until(impl_->context, done, 10s, [&] { impl_->cancel(); });
+}
+
+std::string masked_frame(unsigned opcode, const std::string& payload) {
+  const unsigned char key[4] = {0x12, 0x34, 0x56, 0x78};
+  std::string frame;
+  frame += static_cast<char>(0x80 | opcode);
+  frame += static_cast<char>(0x80 | payload.size());
+  for (unsigned char k : key) frame += static_cast<char>(k);
+  for (std::size_t i = 0; i < payload.size(); ++i)
+    frame += static_cast<char>(static_cast<unsigned char>(payload[i]) ^ key[i % 4]);
+  return frame;
 }
 
 void ws_client::send(const std::string& text) {

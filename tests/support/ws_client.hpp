@@ -30,6 +30,11 @@ class ws_client {
   void send_binary(const std::string& bytes);
   // Sends `count` text fragments of `size` bytes each, never finishing the message.
   void send_fragments(int count, std::size_t size);
+  // Writes complete client frames (built with masked_frame) in one TCP write, past Beast.
+  void send_raw(const std::string& frames);
+  // Sends a ping; pongs() counts the pongs seen while reading.
+  void ping(const std::string& payload = {});
+  int pongs() const { return pongs_; }
 
   // The next message, or nullopt on timeout or close (then close_code() tells).
   std::optional<std::string> read(std::chrono::milliseconds timeout = 10s);
@@ -53,10 +58,15 @@ class ws_client {
   int http_status_ = 0;
   std::string http_body_;
   std::string subprotocol_;
+  int pongs_ = 0;
   int close_code_ = 0;
   std::string close_reason_;
   std::string last_error_;
 };
+
+// A masked client frame (FIN set) with `opcode` (1 text, 9 ping, 10 pong…) and `payload`
+// shorter than 126 bytes.
+std::string masked_frame(unsigned opcode, const std::string& payload);
 
 // GET http://127.0.0.1:port/target; returns (status, body), status 0 on failure.
 std::pair<int, std::string> http_get(std::uint16_t port, const std::string& target,

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace wsedge::edge {
 namespace {
 
@@ -34,6 +36,54 @@ TEST(WsFrame, SixteenAndSixtyFourBitLengths) {
   for (int i = 2; i < 10; ++i) length = (length << 8) | byte(large, static_cast<std::size_t>(i));
   EXPECT_EQ(length, 65536u);
   EXPECT_EQ(large.size(), 10u + 65536);
+}
+
+std::vector<unsigned char> bytes_of(const std::string& s) {
+  return {s.begin(), s.end()};
+}
+
+// A masked client control frame: FIN + opcode, mask bit + length, key, masked data.
+std::string client_control(unsigned char first, const std::string& data) {
+  const unsigned char key[4] = {1, 2, 3, 4};
+  std::string f{static_cast<char>(first), static_cast<char>(0x80 | data.size())};
+  for (unsigned char k : key) f += static_cast<char>(k);
+  for (std::size_t i = 0; i < data.size(); ++i) f += static_cast<char>(data[i] ^ key[i % 4]);
+  return f;
+}
+
+TEST(WsFrame, ClientPingAndPongAreRecognisedAndUnmasked) {
+  auto ping = bytes_of(client_control(0x89, "hello") + "next frame");
+  auto frame = parse_keepalive_frame(ping);
+  ASSERT_TRUE(frame);
+  EXPECT_TRUE(frame->is_ping);
+  EXPECT_EQ(frame->payload, "hello");
+  EXPECT_EQ(frame->size, 2u + 4 + 5);
+  auto pong = bytes_of(client_control(0x8A, ""));
+  ASSERT_TRUE(parse_keepalive_frame(pong));
+  EXPECT_FALSE(parse_keepalive_frame(pong)->is_ping);
+}
+
+TEST(WsFrame, AnythingElseIsNotAKeepAliveFrame) {
+  const auto whole = client_control(0x89, "abc");
+  auto partial = bytes_of(whole.substr(0, whole.size() - 1));
+  EXPECT_FALSE(parse_keepalive_frame(partial));
+  auto text = bytes_of(client_control(0x81, "abc"));
+  EXPECT_FALSE(parse_keepalive_frame(text));
+  auto close = bytes_of(client_control(0x88, ""));
+  EXPECT_FALSE(parse_keepalive_frame(close));
+  auto unfinished = bytes_of(client_control(0x09, "abc"));  // no FIN
+  EXPECT_FALSE(parse_keepalive_frame(unfinished));
+  auto reserved = bytes_of(client_control(0xC9, "abc"));  // RSV1
+  EXPECT_FALSE(parse_keepalive_frame(reserved));
+  std::vector<unsigned char> unmasked = {0x89, 0x00};
+  EXPECT_FALSE(parse_keepalive_frame(unmasked));
+}
+
+TEST(WsFrame, PongFrameEchoesData) {
+  auto f = frame_pong("xyz");
+  EXPECT_EQ(byte(f, 0), 0x8A);
+  EXPECT_EQ(byte(f, 1), 3);
+  EXPECT_EQ(f.substr(2), "xyz");
 }
 
 }  // namespace
