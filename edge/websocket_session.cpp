@@ -36,8 +36,6 @@ constexpr std::size_t max_keepalive_frame_bytes = 2 + 4 + 125;
 // its backlog in few system calls instead of one per message.
 constexpr std::size_t max_batch_frames = 64;
 constexpr std::size_t max_batch_bytes = 256 * 1024;
-// Batch vectors larger than this are released once the queue is drained.
-constexpr std::size_t retained_batch_slots = 8;
 
 // Plain TCP sessions write their frames straight to the socket when it has room; TLS records
 // are the SSL stream's to write.
@@ -436,35 +434,31 @@ void websocket_session<Stream>::start_async_write() {
   writing_ = true;
   write_started_ = clock::now();
   std::size_t bytes = 0;
-  while (!queue_.empty() && in_flight_.size() < max_batch_frames && bytes < max_batch_bytes) {
+  batch_ = std::make_unique<write_batch>();
+  while (!queue_.empty() && batch_->frames.size() < max_batch_frames && bytes < max_batch_bytes) {
     const auto& frame = queue_.front().payload;
     bytes += frame->size();
-    write_buffers_.push_back(net::buffer(*frame) + front_written_);
+    batch_->buffers.push_back(net::buffer(*frame) + front_written_);
     front_written_ = 0;
-    in_flight_.push_back(frame);
+    batch_->frames.push_back(frame);
     queue_.pop();
   }
   // The frames are complete and pre-framed, so the whole batch goes out as one gather write;
   // the serialized next layer keeps Beast's own frames (pong, ping, close) from interleaving.
   ws_.next_layer().async_write_some(
-      std::span<const net::const_buffer>(write_buffers_),
+      std::span<const net::const_buffer>(batch_->buffers),
       beast::bind_front_handler(&websocket_session::on_write, this->shared_from_this()));
 }
 
 template <class Stream>
 void websocket_session<Stream>::on_write(beast::error_code ec, std::size_t bytes) {
   writing_ = false;
-  const std::size_t frames = in_flight_.size();
-  in_flight_.clear();
-  write_buffers_.clear();
+  const std::size_t frames = batch_->frames.size();
+  batch_.reset();
   if (ec) return fail_write(ec);
   shard_.count_out(frames);
   hub_.observer.on_messages_sent(frames, bytes);
   if (state_ == state::open) do_write();
-  if (!writing_ && in_flight_.capacity() > retained_batch_slots) {
-    in_flight_ = {};
-    write_buffers_ = {};
-  }
 }
 
 template <class Stream>

@@ -110,8 +110,12 @@ class websocket_session final : public session,
   beast::flat_buffer read_buffer_;
   outbound_queue queue_;
   // The batch being written: its frames (kept alive) and the gather list pointing into them.
-  std::vector<std::shared_ptr<const std::string>> in_flight_;
-  std::vector<net::const_buffer> write_buffers_;
+  // Only while an asynchronous write is in flight (the socket was full, or Beast was writing).
+  struct write_batch {
+    std::vector<std::shared_ptr<const std::string>> frames;
+    std::vector<net::const_buffer> buffers;
+  };
+  std::unique_ptr<write_batch> batch_;
   // Bytes of the front frame already written by a short direct write (its rest goes next).
   std::size_t front_written_ = 0;
   session_mode mode_;
