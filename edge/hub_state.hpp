@@ -13,6 +13,7 @@
 #include "edge/edge_observer.hpp"
 #include "edge/hub.hpp"
 #include "edge/ip_rate_limiter.hpp"
+#include "edge/outbound_queue.hpp"
 #include "edge/room_directory.hpp"
 #include "edge/token_verifier.hpp"
 
@@ -40,6 +41,7 @@ struct hub_state {
   shard* shard_of_client(std::string_view client_id) const;
 
   const edge_config config;
+  const queue_limits queue_bounds{config.max_queue_messages, config.max_queue_bytes};
   edge_observer& observer;
   // nullptr: tokens are not accepted (every connection is anonymous).
   const token_verifier* verifier;

@@ -3,11 +3,11 @@
 
 namespace wsedge::edge {
 
-push_result outbound_queue::push(outbound_frame frame) {
+push_result outbound_queue::push(outbound_frame frame, const queue_limits& limits) {
   const std::size_t size = frame.payload->size();
   // A frame larger than the whole byte budget still goes through on an empty queue, so one
   // big message is not mistaken for a slow reader.
-  if (!empty() && (this->size() >= max_messages_ || bytes_ + size > max_bytes_))
+  if (!empty() && (this->size() >= limits.max_messages || bytes_ + size > limits.max_bytes))
     return push_result::overflow;
   // Reclaim consumed slots once they are half the vector, so a queue that never quite empties
   // stays bounded (amortised O(1)).

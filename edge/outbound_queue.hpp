@@ -16,14 +16,17 @@ struct outbound_frame {
 
 enum class push_result { queued, overflow };
 
+// The bound of every connection's queue (one copy in the configuration, not one per queue).
+struct queue_limits {
+  std::size_t max_messages;
+  std::size_t max_bytes;
+};
+
 // Bounded by message count and bytes: a reader that falls this far behind is a slow consumer,
 // and is closed rather than allowed to hold memory other clients need.
 class outbound_queue {
  public:
-  outbound_queue(std::size_t max_messages, std::size_t max_bytes)
-      : max_messages_(max_messages), max_bytes_(max_bytes) {}
-
-  push_result push(outbound_frame frame);
+  push_result push(outbound_frame frame, const queue_limits& limits);
   const outbound_frame& front() const { return frames_[head_]; }
   // The i-th queued frame, front() being 0.
   const outbound_frame& operator[](std::size_t i) const { return frames_[head_ + i]; }
@@ -41,8 +44,6 @@ class outbound_queue {
   std::size_t head_ = 0;
   static constexpr std::size_t retained_slots = 8;
   std::size_t bytes_ = 0;
-  std::size_t max_messages_;
-  std::size_t max_bytes_;
 };
 
 }  // namespace wsedge::edge

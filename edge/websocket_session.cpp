@@ -64,9 +64,8 @@ websocket_session<Stream>::websocket_session(hub_state& hub, shard& home, Stream
       hub_(hub),
       shard_(home),
       ws_(session_transport<Stream>::adopt(std::move(stream), home.context())),
-      queue_(hub.config.max_queue_messages, hub.config.max_queue_bytes),
-      mode_(m),
-      bucket_(hub.config.message_rate, hub.config.message_burst, clock::now()) {}
+      bucket_(hub.config.message_rate, hub.config.message_burst, clock::now()),
+      mode_(m) {}
 
 template <class Stream>
 void websocket_session<Stream>::run(http::request<http::string_body> request,
@@ -211,7 +210,7 @@ template <class Stream>
 void websocket_session<Stream>::handle_text(std::string_view text) {
   if (!bucket_.try_take(clock::now())) {
     // A client that keeps flooding after being told is closed rather than answered forever.
-    if (++limited_streak_ > static_cast<std::uint64_t>(hub_.config.message_burst)) {
+    if (++limited_streak_ > hub_.config.message_burst) {
       hub_.observer.on_error("rate_limit_close");
       close(close_policy, "message rate limit exceeded");
       return;
@@ -342,7 +341,7 @@ bool websocket_session<Stream>::send(const std::shared_ptr<const std::string>& f
 template <class Stream>
 bool websocket_session<Stream>::enqueue(outbound_frame frame) {
   if (state_ != state::open || overflowed_) return false;
-  if (queue_.push(std::move(frame)) == push_result::overflow) {
+  if (queue_.push(std::move(frame), hub_.queue_bounds) == push_result::overflow) {
     // Closing here could change the member list a delivery is walking; close on the next turn.
     overflowed_ = true;
     queue_.clear();

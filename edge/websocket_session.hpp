@@ -23,7 +23,7 @@ namespace wsedge::edge {
 class shard;
 struct hub_state;
 
-enum class session_mode { client_protocol, echo };
+enum class session_mode : std::uint8_t { client_protocol, echo };
 
 // What carries a session's frames once the handshake's HTTP is done. A plain connection drops
 // beast::tcp_stream's timers (the shard's tick times sessions) and keeps the bare socket: one
@@ -76,7 +76,7 @@ class websocket_session final : public session,
   bool is_open() const override { return state_ == state::open; }
 
  private:
-  enum class state { handshake, open, closing, closed };
+  enum class state : std::uint8_t { handshake, open, closing, closed };
 
   void on_accept(std::vector<std::string> initial_rooms, beast::error_code ec);
   void await_message();
@@ -118,10 +118,11 @@ class websocket_session final : public session,
   std::unique_ptr<write_batch> batch_;
   // Bytes of the front frame already written by a short direct write (its rest goes next).
   std::size_t front_written_ = 0;
-  session_mode mode_;
   std::vector<std::string> rooms_;
   token_bucket bucket_;
-  std::uint64_t limited_streak_ = 0;
+  // Small members together: no padding between them (memory per connection).
+  std::uint32_t limited_streak_ = 0;
+  session_mode mode_;
   state state_ = state::handshake;
   bool writing_ = false;
   bool ping_in_flight_ = false;

@@ -11,20 +11,22 @@ outbound_frame frame(std::size_t size) {
 }
 
 TEST(OutboundQueue, OverflowsAtTheMessageLimit) {
-  outbound_queue queue(3, 1 << 20);
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(queue.push(frame(10)), push_result::queued);
-  EXPECT_EQ(queue.push(frame(10)), push_result::overflow);
+  outbound_queue queue;
+  const queue_limits limits{3, 1 << 20};
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(queue.push(frame(10), limits), push_result::queued);
+  EXPECT_EQ(queue.push(frame(10), limits), push_result::overflow);
   EXPECT_EQ(queue.size(), 3u);
   queue.pop();
-  EXPECT_EQ(queue.push(frame(10)), push_result::queued);
+  EXPECT_EQ(queue.push(frame(10), limits), push_result::queued);
 }
 
 TEST(OutboundQueue, OverflowsAtTheByteLimitAndTracksBytes) {
-  outbound_queue queue(100, 100);
-  EXPECT_EQ(queue.push(frame(60)), push_result::queued);
-  EXPECT_EQ(queue.push(frame(40)), push_result::queued);
+  outbound_queue queue;
+  const queue_limits limits{100, 100};
+  EXPECT_EQ(queue.push(frame(60), limits), push_result::queued);
+  EXPECT_EQ(queue.push(frame(40), limits), push_result::queued);
   EXPECT_EQ(queue.bytes(), 100u);
-  EXPECT_EQ(queue.push(frame(1)), push_result::overflow);
+  EXPECT_EQ(queue.push(frame(1), limits), push_result::overflow);
   queue.pop();
   EXPECT_EQ(queue.bytes(), 40u);
   queue.clear();
@@ -33,16 +35,18 @@ TEST(OutboundQueue, OverflowsAtTheByteLimitAndTracksBytes) {
 }
 
 TEST(OutboundQueue, OneOversizedFrameStillPassesAnEmptyQueue) {
-  outbound_queue queue(10, 100);
-  EXPECT_EQ(queue.push(frame(500)), push_result::queued);
-  EXPECT_EQ(queue.push(frame(1)), push_result::overflow);
+  outbound_queue queue;
+  const queue_limits limits{10, 100};
+  EXPECT_EQ(queue.push(frame(500), limits), push_result::queued);
+  EXPECT_EQ(queue.push(frame(1), limits), push_result::overflow);
 }
 
 TEST(OutboundQueue, SharesPayloadsInsteadOfCopying) {
-  outbound_queue a(10, 1000), b(10, 1000);
+  outbound_queue a, b;
+  const queue_limits limits{10, 1000};
   auto shared = frame(10);
-  a.push(shared);
-  b.push(shared);
+  a.push(shared, limits);
+  b.push(shared, limits);
   EXPECT_EQ(a.front().payload.get(), b.front().payload.get());
 }
 
