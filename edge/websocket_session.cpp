@@ -31,6 +31,7 @@ constexpr std::size_t read_piece_bytes = 256;
 constexpr std::size_t max_retained_read_bytes = 1024;
 // A client's ping or pong: 2 header bytes, the mask key, at most 125 bytes of data.
 constexpr std::size_t max_keepalive_frame_bytes = 2 + 4 + 125;
+constexpr int max_keepalives_per_wakeup = 16;
 
 // One gather write carries up to this many queued frames / bytes: a reader that is behind gets
 // its backlog in few system calls instead of one per message.
@@ -143,11 +144,16 @@ void websocket_session<Stream>::on_readable(beast::error_code ec) {
 
 template <class Stream>
 bool websocket_session<Stream>::answer_keepalives() {
-  // True when only keep-alive frames were waiting (all answered); false when something else
-  // is next (data, a close, a partial frame, end of stream, an error): Beast reads that.
-  const int fd = socket_of(beast::get_lowest_layer(ws_)).native_handle();
+  // True when the keep-alive frames waiting were answered and nothing else is next (a burst
+  // yields to other connections every few frames: the next wait fires at once); false when
+  // something else is next (data, a close, a partial frame, end of stream, an error): Beast
+  // reads that.
+  auto& socket = socket_of(beast::get_lowest_layer(ws_));
   std::array<unsigned char, max_keepalive_frame_bytes> bytes;
-  for (;;) {
+  for (int answered = 0; answered < max_keepalives_per_wakeup; ++answered) {
+    // Answering may have failed a write and closed the socket: its number is no longer ours.
+    if (!socket.is_open()) return false;
+    const int fd = socket.native_handle();
     const ssize_t peeked = ::recv(fd, bytes.data(), bytes.size(), MSG_PEEK | MSG_DONTWAIT);
     if (peeked < 0 && errno == EINTR) continue;
     if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
@@ -160,6 +166,7 @@ bool websocket_session<Stream>::answer_keepalives() {
     last_activity_ = clock::now();
     if (frame->is_ping) enqueue({std::make_shared<const std::string>(frame_pong(frame->payload))});
   }
+  return true;
 }
 
 template <class Stream>
