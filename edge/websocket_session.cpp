@@ -10,7 +10,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <cerrno>
-#include <type_traits>
 
 #include "edge/exact_allocator.hpp"
 #include "edge/hub_state.hpp"
@@ -26,7 +25,8 @@ namespace {
 constexpr std::uint16_t close_policy = 1008;
 constexpr std::uint16_t close_slow_consumer = 4001;
 
-// Read granularity and the read buffer an idle connection may keep (memory per connection).
+// Read granularity, and the read buffer a TLS connection (always reading) may keep between
+// messages; a plain connection keeps none (see await_message).
 constexpr std::size_t read_piece_bytes = 256;
 constexpr std::size_t max_retained_read_bytes = 1024;
 // A client's ping or pong: 2 header bytes, the mask key, at most 125 bytes of data.
@@ -37,11 +37,6 @@ constexpr int max_keepalives_per_wakeup = 16;
 // its backlog in few system calls instead of one per message.
 constexpr std::size_t max_batch_frames = 64;
 constexpr std::size_t max_batch_bytes = 256 * 1024;
-
-// Plain TCP sessions write their frames straight to the socket when it has room; TLS records
-// are the SSL stream's to write.
-template <class Stream>
-constexpr bool writes_directly = !std::is_same_v<typename session_transport<Stream>::type, Stream>;
 
 template <class Socket>
 Socket& socket_of(Socket& socket) {
@@ -171,8 +166,8 @@ bool websocket_session<Stream>::answer_keepalives() {
 
 template <class Stream>
 void websocket_session<Stream>::do_read() {
-  // Read in small pieces so an idle connection's pending read holds a small buffer, not the
-  // ~1.5 KB Beast would prepare; a message larger than the piece takes several reads.
+  // Read in small pieces so a pending read holds a small buffer, not the ~1.5 KB Beast would
+  // prepare; a message larger than the piece takes several reads.
   ws_.async_read_some(
       read_buffer_, read_piece_bytes,
       beast::bind_front_handler(&websocket_session::on_read, this->shared_from_this()));
@@ -431,6 +426,11 @@ void websocket_session<Stream>::consume_written(std::size_t bytes) {
     queue_.pop();
     ++frames;
   }
+  count_sent(frames, bytes);
+}
+
+template <class Stream>
+void websocket_session<Stream>::count_sent(std::size_t frames, std::size_t bytes) {
   shard_.count_out(frames);
   hub_.observer.on_messages_sent(frames, bytes);
 }
@@ -462,8 +462,7 @@ void websocket_session<Stream>::on_write(beast::error_code ec, std::size_t bytes
   const std::size_t frames = batch_->frames.size();
   batch_.reset();
   if (ec) return fail_write(ec);
-  shard_.count_out(frames);
-  hub_.observer.on_messages_sent(frames, bytes);
+  count_sent(frames, bytes);
   if (state_ == state::open) do_write();
 }
 

@@ -95,6 +95,7 @@ class websocket_session final : public session,
   void do_write();
   bool write_now();
   void consume_written(std::size_t bytes);
+  void count_sent(std::size_t frames, std::size_t bytes);
   void start_async_write();
   void on_write(beast::error_code ec, std::size_t bytes);
   void fail_write(beast::error_code ec);
