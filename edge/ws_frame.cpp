@@ -5,11 +5,14 @@
 
 namespace wsedge::edge {
 
-std::string frame_message(std::string_view payload, bool binary) {
+namespace {
+
+// A complete (FIN) unmasked frame with `opcode`.
+std::string frame(unsigned char opcode, std::string_view payload) {
   const std::uint64_t size = payload.size();
   std::string out;
   out.reserve(payload.size() + 10);
-  out += static_cast<char>(0x80 | (binary ? 0x2 : 0x1));  // FIN, text or binary
+  out += static_cast<char>(0x80 | opcode);
   if (size < 126) {
     out += static_cast<char>(size);
   } else if (size <= 0xFFFF) {
@@ -24,12 +27,14 @@ std::string frame_message(std::string_view payload, bool binary) {
   return out;
 }
 
+}  // namespace
+
+std::string frame_message(std::string_view payload, bool binary) {
+  return frame(binary ? 0x2 : 0x1, payload);
+}
+
 std::string frame_pong(std::string_view payload) {
-  std::string out;
-  out += static_cast<char>(0x8A);  // FIN, pong
-  out += static_cast<char>(payload.size());
-  out += payload;
-  return out;
+  return frame(0xA, payload);
 }
 
 std::optional<keepalive_frame> parse_keepalive_frame(std::span<const unsigned char> bytes) {
