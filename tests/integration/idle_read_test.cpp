@@ -2,6 +2,7 @@
 // frames that arrive together, keep-alive frames and bad frames must still all be handled.
 #include <gtest/gtest.h>
 
+#include "tests/support/client_frame.hpp"
 #include "tests/support/test_node.hpp"
 #include "tests/support/ws_client.hpp"
 
@@ -31,8 +32,8 @@ class IdleRead : public ::testing::Test {
 };
 
 TEST_F(IdleRead, MessagesArrivingInOneWriteAreEachAnswered) {
-  client.send_raw(masked_frame(1, ping_request("a")) + masked_frame(1, ping_request("b")) +
-                  masked_frame(1, ping_request("c")));
+  client.send_raw(client_frame(0x81, ping_request("a")) + client_frame(0x81, ping_request("b")) +
+                  client_frame(0x81, ping_request("c")));
   EXPECT_EQ(next_pong_id(), "a");
   EXPECT_EQ(next_pong_id(), "b");
   EXPECT_EQ(next_pong_id(), "c");
@@ -40,7 +41,7 @@ TEST_F(IdleRead, MessagesArrivingInOneWriteAreEachAnswered) {
 
 TEST_F(IdleRead, PingsAreAnsweredWithPongsCarryingTheirData) {
   client.ping("first");
-  client.send_raw(masked_frame(9, "second"));
+  client.send_raw(client_frame(0x89, "second"));
   // Pongs are read as the client reads: a reply behind them proves they came first.
   client.send(ping_request("after"));
   EXPECT_EQ(next_pong_id(), "after");
@@ -48,8 +49,8 @@ TEST_F(IdleRead, PingsAreAnsweredWithPongsCarryingTheirData) {
 }
 
 TEST_F(IdleRead, KeepAliveAndDataFramesInOneWrite) {
-  client.send_raw(masked_frame(10, "unsolicited") + masked_frame(9, "p") +
-                  masked_frame(1, ping_request("z")));
+  client.send_raw(client_frame(0x8A, "unsolicited") + client_frame(0x89, "p") +
+                  client_frame(0x81, ping_request("z")));
   EXPECT_EQ(next_pong_id(), "z");
   EXPECT_EQ(client.pongs(), 1);
   client.send(ping_request("still-open"));

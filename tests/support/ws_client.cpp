@@ -101,17 +101,6 @@ void ws_client::ping(const std::string& payload) {
   run_until(impl_->context, done, 10s, [&] { impl_->cancel(); });
 }
 
-std::string masked_frame(unsigned opcode, const std::string& payload) {
-  const unsigned char key[4] = {0x12, 0x34, 0x56, 0x78};
-  std::string frame;
-  frame += static_cast<char>(0x80 | opcode);
-  frame += static_cast<char>(0x80 | payload.size());
-  for (unsigned char k : key) frame += static_cast<char>(k);
-  for (std::size_t i = 0; i < payload.size(); ++i)
-    frame += static_cast<char>(static_cast<unsigned char>(payload[i]) ^ key[i % 4]);
-  return frame;
-}
-
 void ws_client::send(const std::string& text) {
   write(text, false);
 }

@@ -30,7 +30,7 @@ class ws_client {
   void send_binary(const std::string& bytes);
   // Sends `count` text fragments of `size` bytes each, never finishing the message.
   void send_fragments(int count, std::size_t size);
-  // Writes complete client frames (built with masked_frame) in one TCP write, past Beast.
+  // Writes complete client frames (built with client_frame.hpp) in one TCP write, past Beast.
   void send_raw(const std::string& frames);
   // Sends a ping; pongs() counts the pongs seen while reading.
   void ping(const std::string& payload = {});
@@ -63,10 +63,6 @@ class ws_client {
   std::string close_reason_;
   std::string last_error_;
 };
-
-// A masked client frame (FIN set) with `opcode` (1 text, 9 ping, 10 pong…) and `payload`
-// shorter than 126 bytes.
-std::string masked_frame(unsigned opcode, const std::string& payload);
 
 // GET http://127.0.0.1:port/target; returns (status, body), status 0 on failure.
 std::pair<int, std::string> http_get(std::uint16_t port, const std::string& target,

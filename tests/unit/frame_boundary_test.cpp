@@ -7,26 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/client_frame.hpp"
+
 namespace wsedge::edge {
 namespace {
 
-// A masked client frame header for `size` payload bytes (payload bytes are arbitrary).
+// A masked text frame of `size` payload bytes.
 std::string client_frame(std::size_t size) {
-  std::string f;
-  f += static_cast<char>(0x81);
-  if (size < 126) {
-    f += static_cast<char>(0x80 | size);
-  } else if (size <= 0xFFFF) {
-    f += static_cast<char>(0x80 | 126);
-    f += static_cast<char>(size >> 8);
-    f += static_cast<char>(size & 0xFF);
-  } else {
-    f += static_cast<char>(0x80 | 127);
-    for (int shift = 56; shift >= 0; shift -= 8) f += static_cast<char>((size >> shift) & 0xFF);
-  }
-  f += std::string(4, 'k');  // mask key
-  f += std::string(size, 'p');
-  return f;
+  return testing::client_frame(0x81, std::string(size, 'p'));
 }
 
 // Feeds `stream` as a reader would (at most readable() bytes at a time, never more than

@@ -5,6 +5,8 @@
 
 #include <vector>
 
+#include "tests/support/client_frame.hpp"
+
 namespace wsedge::edge {
 namespace {
 
@@ -42,38 +44,31 @@ std::vector<unsigned char> bytes_of(const std::string& s) {
   return {s.begin(), s.end()};
 }
 
-// A masked client control frame: FIN + opcode, mask bit + length, key, masked data.
-std::string client_control(unsigned char first, const std::string& data) {
-  const unsigned char key[4] = {1, 2, 3, 4};
-  std::string f{static_cast<char>(first), static_cast<char>(0x80 | data.size())};
-  for (unsigned char k : key) f += static_cast<char>(k);
-  for (std::size_t i = 0; i < data.size(); ++i) f += static_cast<char>(data[i] ^ key[i % 4]);
-  return f;
-}
+using testing::client_frame;
 
 TEST(WsFrame, ClientPingAndPongAreRecognisedAndUnmasked) {
-  auto ping = bytes_of(client_control(0x89, "hello") + "next frame");
+  auto ping = bytes_of(client_frame(0x89, "hello") + "next frame");
   auto frame = parse_keepalive_frame(ping);
   ASSERT_TRUE(frame);
   EXPECT_TRUE(frame->is_ping);
   EXPECT_EQ(frame->payload, "hello");
   EXPECT_EQ(frame->size, 2u + 4 + 5);
-  auto pong = bytes_of(client_control(0x8A, ""));
+  auto pong = bytes_of(client_frame(0x8A, ""));
   ASSERT_TRUE(parse_keepalive_frame(pong));
   EXPECT_FALSE(parse_keepalive_frame(pong)->is_ping);
 }
 
 TEST(WsFrame, AnythingElseIsNotAKeepAliveFrame) {
-  const auto whole = client_control(0x89, "abc");
+  const auto whole = client_frame(0x89, "abc");
   auto partial = bytes_of(whole.substr(0, whole.size() - 1));
   EXPECT_FALSE(parse_keepalive_frame(partial));
-  auto text = bytes_of(client_control(0x81, "abc"));
+  auto text = bytes_of(client_frame(0x81, "abc"));
   EXPECT_FALSE(parse_keepalive_frame(text));
-  auto close = bytes_of(client_control(0x88, ""));
+  auto close = bytes_of(client_frame(0x88, ""));
   EXPECT_FALSE(parse_keepalive_frame(close));
-  auto unfinished = bytes_of(client_control(0x09, "abc"));  // no FIN
+  auto unfinished = bytes_of(client_frame(0x09, "abc"));  // no FIN
   EXPECT_FALSE(parse_keepalive_frame(unfinished));
-  auto reserved = bytes_of(client_control(0xC9, "abc"));  // RSV1
+  auto reserved = bytes_of(client_frame(0xC9, "abc"));  // RSV1
   EXPECT_FALSE(parse_keepalive_frame(reserved));
   std::vector<unsigned char> unmasked = {0x89, 0x00};
   EXPECT_FALSE(parse_keepalive_frame(unmasked));
