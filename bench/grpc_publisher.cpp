@@ -1,4 +1,5 @@
-// gRPC publisher on the callback API: calls are issued from one thread, finished on gRPC's.
+// gRPC publisher on the callback API: paced calls are issued from one thread, flood calls from
+// the completions of earlier ones; all finish on gRPC's threads.
 #include "bench/grpc_publisher.hpp"
 
 #include <grpcpp/grpcpp.h>
@@ -91,33 +92,54 @@ publish_totals grpc_publisher::paced(double rate, std::chrono::milliseconds dura
 }
 
 publish_totals grpc_publisher::flood(int concurrency, std::chrono::milliseconds duration) {
-  const auto end = std::chrono::steady_clock::now() + duration;
-  std::vector<std::thread> threads;
-  // Each thread keeps its share of the calls in flight by issuing synchronously in a loop.
-  std::mutex totals_mutex;
-  publish_totals totals;
-  for (int t = 0; t < concurrency; ++t) {
-    threads.emplace_back([&] {
-      publish_totals mine;
-      v1::PublishRequest request;
-      request.mutable_target()->set_room("bench-empty");
-      request.set_data("1");
-      while (std::chrono::steady_clock::now() < end) {
-        grpc::ClientContext context;
-        v1::PublishResponse response;
-        ++mine.sent;
-        if (impl_->stub->Publish(&context, request, &response).ok())
-          ++mine.ok;
-        else
-          ++mine.failed;
+  // Callback API, no thread per call: each completion issues the next call from gRPC's own
+  // thread, so `concurrency` calls stay in flight until the deadline.
+  struct looper {
+    v1::EdgeControl::Stub* stub;
+    std::chrono::steady_clock::time_point end;
+    std::atomic<std::uint64_t> ok{0}, failed{0};
+    std::mutex mutex;
+    std::condition_variable done;
+    int running = 0;
+
+    void start(v1::PublishRequest* request) {
+      auto c = std::make_unique<impl::call>();
+      c->request = *request;
+      issue(c.release());
+    }
+    void issue(impl::call* c) {
+      stub->async()->Publish(&c->context, &c->request, &c->response,
+                             [this, c](grpc::Status status) { completed(c, status); });
+    }
+    void completed(impl::call* c, const grpc::Status& status) {
+      (status.ok() ? ok : failed).fetch_add(1, std::memory_order_relaxed);
+      if (std::chrono::steady_clock::now() < end) {
+        // A ClientContext serves one call: the next call gets a fresh one, same request.
+        auto* next = new impl::call;
+        next->request = std::move(c->request);
+        delete c;
+        issue(next);
+        return;
       }
-      std::lock_guard lock(totals_mutex);
-      totals.sent += mine.sent;
-      totals.ok += mine.ok;
-      totals.failed += mine.failed;
-    });
-  }
-  for (auto& t : threads) t.join();
+      delete c;
+      std::lock_guard lock(mutex);
+      if (--running == 0) done.notify_all();
+    }
+  };
+  looper loop;
+  loop.stub = impl_->stub.get();
+  loop.end = std::chrono::steady_clock::now() + duration;
+  v1::PublishRequest request;
+  request.mutable_target()->set_room("bench-empty");
+  request.set_data("1");
+  loop.running = concurrency;
+  for (int i = 0; i < concurrency; ++i) loop.start(&request);
+  std::unique_lock lock(loop.mutex);
+  loop.done.wait(lock, [&] { return loop.running == 0; });
+  publish_totals totals;
+  totals.ok = loop.ok.load();
+  totals.failed = loop.failed.load();
+  totals.sent = totals.ok + totals.failed;
   return totals;
 }
 

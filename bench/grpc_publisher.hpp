@@ -24,7 +24,7 @@ class grpc_publisher {
   // each carries {"t":<send time ns>,"p":"…"} padded to `payload_bytes`. Waits for the replies.
   publish_totals paced(double rate, std::chrono::milliseconds duration, int rooms,
                        std::size_t payload_bytes);
-  // Unpaced Publish calls to an empty room with `concurrency` calls in flight.
+  // Unpaced Publish calls to an empty room, `concurrency` in flight on one channel.
   publish_totals flood(int concurrency, std::chrono::milliseconds duration);
 
  private:

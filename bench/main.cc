@@ -159,15 +159,20 @@ int connect() {
 int grpc_rate() {
   bench::grpc_publisher publisher(absl::GetFlag(FLAGS_grpc));
   auto server0 = bench::sample_process(server_pid());
+  auto client0 = bench::sample_process(0);
   auto totals =
       publisher.flood(absl::GetFlag(FLAGS_concurrency), seconds(absl::GetFlag(FLAGS_duration_s)));
   auto server1 = bench::sample_process(server_pid());
+  auto client1 = bench::sample_process(0);
+  double server_cpu = server1.cpu_seconds - server0.cpu_seconds;
   json::object r = base_result("grpc");
   r["concurrency"] = absl::GetFlag(FLAGS_concurrency);
   r["calls"] = totals.ok;
   r["errors"] = totals.failed;
   r["calls_per_s"] = static_cast<double>(totals.ok) / absl::GetFlag(FLAGS_duration_s);
-  r["server_cpu_s"] = server1.cpu_seconds - server0.cpu_seconds;
+  r["server_cpu_s"] = server_cpu;
+  r["calls_per_server_cpu_s"] = server_cpu > 0 ? static_cast<double>(totals.ok) / server_cpu : 0;
+  r["client_cpu_s"] = client1.cpu_seconds - client0.cpu_seconds;
   bench::emit(r, absl::GetFlag(FLAGS_out));
   return totals.failed == 0 ? 0 : 1;
 }
