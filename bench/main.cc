@@ -3,6 +3,7 @@
 #include <absl/flags/parse.h>
 #include <absl/flags/usage.h>
 #include <absl/strings/str_split.h>
+#include <absl/synchronization/mutex.h>
 
 #include <iostream>
 #include <thread>
@@ -184,6 +185,8 @@ int main(int argc, char** argv) {
       "wsedge-bench --scenario=fanout|idle|connect|grpc [--server_pid=PID] …\n"
       "wsedge-bench --scenario=compare --baseline=a.jsonl --candidate=b.jsonl");
   absl::ParseCommandLine(argc, argv);
+  // As in wsedge's main: Debian's Abseil checks lock order on every gRPC mutex unless told not to.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   const std::string scenario = absl::GetFlag(FLAGS_scenario);
   if (scenario == "fanout") return fanout();
   if (scenario == "idle") return idle();
