@@ -7,9 +7,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
-#include <thread>
 
-#include "bench/load_clients.hpp"
+#include "bench/pacing.hpp"
 #include "wsedge/v1/control.grpc.pb.h"
 
 namespace wsedge::bench {
@@ -75,19 +74,13 @@ grpc_publisher::~grpc_publisher() = default;
 
 publish_totals grpc_publisher::paced(double rate, std::chrono::milliseconds duration, int rooms,
                                      std::size_t payload_bytes) {
-  const auto start = std::chrono::steady_clock::now();
-  const auto count =
-      static_cast<std::uint64_t>(rate * static_cast<double>(duration.count()) / 1000.0);
-  const std::string padding(payload_bytes > 40 ? payload_bytes - 40 : 1, 'x');
-  for (std::uint64_t i = 0; i < count; ++i) {
-    std::this_thread::sleep_until(start + std::chrono::nanoseconds(static_cast<std::int64_t>(
-                                              1e9 * static_cast<double>(i) / rate)));
+  run_paced(rate, duration, [&](std::uint64_t i) {
     auto c = std::make_unique<impl::call>();
     c->request.mutable_target()->set_room("bench-" +
                                           std::to_string(i % static_cast<std::uint64_t>(rooms)));
-    c->request.set_data("{\"t\":" + std::to_string(now_ns()) + ",\"p\":\"" + padding + "\"}");
+    c->request.set_data(stamped_payload(payload_bytes));
     impl_->issue(std::move(c));
-  }
+  });
   return impl_->finish();
 }
 

@@ -8,8 +8,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <cstdlib>
+#include <deque>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
+
+#include "bench/pacing.hpp"
 
 namespace wsedge::bench {
 
@@ -33,13 +37,18 @@ constexpr int ip_bind_address_no_port = 24;
 // Handshakes in flight per worker: more would overflow the server's listen backlog.
 constexpr int max_pending_connects = 128;
 
+class connection;
+
 struct worker {
   net::io_context context{1};
   std::thread thread;
   std::atomic<std::uint64_t> received{0};
+  std::atomic<std::uint64_t> errors{0};  // {"type":"error"} replies, e.g. rate_limited publishes
   std::atomic<int> ready{0};
   std::mutex latencies_mutex;
   std::vector<std::uint64_t> latencies;
+  // This worker's connections by index; touched only on the worker's thread.
+  std::unordered_map<int, std::shared_ptr<connection>> connections;
 };
 
 class connection : public std::enable_shared_from_this<connection> {
@@ -49,6 +58,7 @@ class connection : public std::enable_shared_from_this<connection> {
 
   void start(std::function<void()> on_ready) {
     on_ready_ = std::move(on_ready);
+    worker_.connections[index_] = shared_from_this();
     auto& socket = beast::get_lowest_layer(ws_).socket();
     beast::error_code ec;
     socket.open(tcp::v4(), ec);
@@ -64,6 +74,12 @@ class connection : public std::enable_shared_from_this<connection> {
         server, [self = shared_from_this()](beast::error_code e) { self->on_connect(e); });
   }
 
+  // Queues a text frame for this connection (on the worker's thread); one write at a time.
+  void send(std::string frame) {
+    outbox_.push_back(std::move(frame));
+    if (outbox_.size() == 1) write_front();
+  }
+
  private:
   void on_connect(beast::error_code ec) {
     if (ec) return done_connecting();
@@ -74,6 +90,15 @@ class connection : public std::enable_shared_from_this<connection> {
       if (e) return self->done_connecting();
       self->read();
     });
+  }
+
+  void write_front() {
+    ws_.async_write(net::buffer(outbox_.front()),
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      if (ec) return self->outbox_.clear();  // the rest show up as lost
+                      self->outbox_.pop_front();
+                      if (!self->outbox_.empty()) self->write_front();
+                    });
   }
 
   void read() {
@@ -91,6 +116,7 @@ class connection : public std::enable_shared_from_this<connection> {
       worker_.ready.fetch_add(1, std::memory_order_relaxed);
       done_connecting();
     }
+    if (text.starts_with(R"({"type":"error")")) worker_.errors.fetch_add(1);
     if (auto at = text.find("\"t\":"); at != std::string_view::npos) {
       std::uint64_t sent = std::strtoull(text.data() + at + 4, nullptr, 10);
       std::uint64_t now = now_ns();
@@ -112,6 +138,7 @@ class connection : public std::enable_shared_from_this<connection> {
   beast::flat_buffer buffer_;
   std::uint64_t messages_ = 0;
   std::function<void()> on_ready_;
+  std::deque<std::string> outbox_;
 };
 
 // Opens one worker's share of the connections, keeping a bounded number in flight.
@@ -187,6 +214,29 @@ std::uint64_t load_clients::received() const {
   return total;
 }
 
+std::uint64_t load_clients::errors() const {
+  std::uint64_t total = 0;
+  for (auto& w : impl_->workers) total += w->errors.load(std::memory_order_relaxed);
+  return total;
+}
+
+std::uint64_t load_clients::publish_paced(double rate, std::chrono::milliseconds duration,
+                                          std::size_t payload_bytes) {
+  const int rooms = impl_->options.rooms;
+  const auto workers = impl_->workers.size();
+  return run_paced(rate, duration, [&](std::uint64_t i) {
+    // Connection k (k < rooms) is the member of bench-k that publishes into it.
+    const int k = static_cast<int>(i % static_cast<std::uint64_t>(rooms));
+    std::string frame = R"({"type":"publish","room":"bench-)" + std::to_string(k) + R"(","data":)" +
+                        stamped_payload(payload_bytes) + "}";
+    worker& w = *impl_->workers[static_cast<std::size_t>(k) % workers];
+    net::post(w.context, [&w, k, frame = std::move(frame)]() mutable {
+      if (auto it = w.connections.find(k); it != w.connections.end())
+        it->second->send(std::move(frame));
+    });
+  });
+}
+
 std::vector<std::uint64_t> load_clients::take_latencies() {
   std::vector<std::uint64_t> all;
   for (auto& w : impl_->workers) {
@@ -199,7 +249,10 @@ std::vector<std::uint64_t> load_clients::take_latencies() {
 
 void load_clients::reset() {
   take_latencies();
-  for (auto& w : impl_->workers) w->received.store(0);
+  for (auto& w : impl_->workers) {
+    w->received.store(0);
+    w->errors.store(0);
+  }
 }
 
 void load_clients::stop() {

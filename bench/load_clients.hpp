@@ -1,5 +1,6 @@
 // Many WebSocket subscribers on a few threads: connect, join a room each, count and time every
-// delivered message whose payload carries a send timestamp.
+// delivered message whose payload carries a send timestamp; the first member of each room can
+// also publish into it.
 #pragma once
 
 #include <atomic>
@@ -31,7 +32,14 @@ class load_clients {
   // Delivered messages since the last reset, and their publish-to-receipt latencies (ns).
   std::uint64_t received() const;
   std::vector<std::uint64_t> take_latencies();
+  // {"type":"error"} replies received since the last reset (e.g. rate_limited publishes).
+  std::uint64_t errors() const;
   void reset();
+  // Client publishing: `rate` publishes per second for `duration`, publish i sent by connection
+  // k = i % rooms (the member of bench-k that connection k is) with a stamped payload of about
+  // `payload_bytes`. Returns how many were sent; each reaches every member of its room.
+  std::uint64_t publish_paced(double rate, std::chrono::milliseconds duration,
+                              std::size_t payload_bytes);
   void stop();
 
  private:

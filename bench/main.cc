@@ -6,6 +6,7 @@
 #include <absl/synchronization/mutex.h>
 
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "bench/grpc_publisher.hpp"
@@ -23,6 +24,9 @@ ABSL_FLAG(int, rooms, 20, "rooms (connection i joins bench-<i % rooms>)");
 ABSL_FLAG(std::string, rate, "1000", "fanout: comma-separated publish rates per second");
 ABSL_FLAG(int, duration_s, 10, "seconds per run");
 ABSL_FLAG(int, payload, 100, "fanout: payload bytes");
+ABSL_FLAG(std::string, publisher, "grpc",
+          "fanout: grpc (Publish calls) | ws (client publish frames, one publisher member per "
+          "room; mind the server's message_rate per connection)");
 ABSL_FLAG(int, client_threads, 1, "client event-loop threads");
 ABSL_FLAG(int, source_addresses, 1, "spread client sockets over 127.0.0.1 … 127.0.0.N");
 ABSL_FLAG(int, concurrency, 16, "grpc: calls in flight");
@@ -74,7 +78,14 @@ int fanout() {
   std::vector<std::uint64_t> members(static_cast<std::size_t>(options.rooms), 0);
   for (int i = 0; i < options.connections; ++i)
     ++members[static_cast<std::size_t>(i % options.rooms)];
-  bench::grpc_publisher publisher(absl::GetFlag(FLAGS_grpc));
+  const std::string publisher_kind = absl::GetFlag(FLAGS_publisher);
+  if (publisher_kind != "grpc" && publisher_kind != "ws") {
+    std::cerr << "wsedge-bench: --publisher must be grpc or ws\n";
+    return 2;
+  }
+  std::optional<bench::grpc_publisher> publisher;
+  if (publisher_kind == "grpc") publisher.emplace(absl::GetFlag(FLAGS_grpc));
+  const auto payload = static_cast<std::size_t>(absl::GetFlag(FLAGS_payload));
   const milliseconds run_length = seconds(absl::GetFlag(FLAGS_duration_s));
   for (absl::string_view rate_text : absl::StrSplit(absl::GetFlag(FLAGS_rate), ',')) {
     double rate = std::stod(std::string(rate_text));
@@ -82,8 +93,12 @@ int fanout() {
     auto server0 = bench::sample_process(server_pid());
     auto client0 = bench::sample_process(0);
     auto start = steady_clock::now();
-    auto totals = publisher.paced(rate, run_length, options.rooms,
-                                  static_cast<std::size_t>(absl::GetFlag(FLAGS_payload)));
+    bench::publish_totals totals;
+    if (publisher) {
+      totals = publisher->paced(rate, run_length, options.rooms, payload);
+    } else {
+      totals.sent = totals.ok = clients.publish_paced(rate, run_length, payload);
+    }
     auto published = steady_clock::now();
     std::uint64_t expected = 0;
     for (std::uint64_t i = 0; i < totals.ok; ++i) expected += members[i % members.size()];
@@ -93,10 +108,13 @@ int fanout() {
     auto server1 = bench::sample_process(server_pid());
     auto client1 = bench::sample_process(0);
     std::uint64_t received = clients.received();
+    // A refused client publish comes back as an error frame (the server's count is not known).
+    if (!publisher) totals.failed = clients.errors();
     double seconds_run = duration_cast<duration<double>>(published - start).count();
     double server_cpu = server1.cpu_seconds - server0.cpu_seconds;
     auto latency = bench::summarize(clients.take_latencies());
     json::object r = base_result("fanout");
+    r["publisher"] = publisher_kind;
     r["rate"] = rate;
     r["payload"] = absl::GetFlag(FLAGS_payload);
     r["publishes"] = totals.ok;
