@@ -32,6 +32,10 @@ struct edge_config {
   // so it never holds memory or time that other clients need.
   std::size_t max_queue_messages = 1'024;
   std::size_t max_queue_bytes = 4 * 1024 * 1024;
+  // Coalescing window for deliveries: 0 writes each batch of deliveries as soon as it is queued;
+  // above 0 a connection's deliveries wait up to this long so several leave in one write (fewer
+  // system calls per message at high fan-out, at the price of this much added latency).
+  duration write_delay{0};
 
   // 0 = limited only by the process's file descriptors.
   std::size_t max_connections = 0;

@@ -26,6 +26,8 @@ class session {
   // Called by the shard's timer: keep-alive pings, token expiry and dead-peer detection.
   virtual void on_tick(clock::time_point now) = 0;
   virtual bool is_open() const = 0;
+  // Shared ownership, for the shard to hold a session across a write-delay window.
+  virtual std::shared_ptr<session> shared() = 0;
 
   const std::string& client_id() const { return client_id_; }
   const identity& who() const { return who_; }

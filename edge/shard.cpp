@@ -38,6 +38,7 @@ void shard::stop() {
   work_.reset();
   context_.stop();
   if (thread_.joinable()) thread_.join();
+  delayed_writes_.clear();  // while the sessions' io_context still exists
 }
 
 void shard::enqueue(std::shared_ptr<delivery> d) {
@@ -58,10 +59,38 @@ void shard::drain_inbox() {
   for (auto& d : draining_) deliver(*d);
   draining_.clear();
   delivering_ = false;
+  flush_deferred();
+}
+
+void shard::flush_deferred() {
   // Sessions cannot end while this handler runs (ending takes a completion), so the pointers
   // are still good.
-  for (session* s : deferred_writes_) s->flush();
+  const auto delay = hub_.config.write_delay;
+  if (delay.count() == 0) {
+    for (session* s : deferred_writes_) s->flush();
+    deferred_writes_.clear();
+    return;
+  }
+  if (deferred_writes_.empty()) return;
+  // A session stays deferred until the window ends, so it is listed once however many
+  // deliveries it gets meanwhile.
+  for (session* s : deferred_writes_) delayed_writes_.push_back(s->shared());
   deferred_writes_.clear();
+  if (!write_window_open_) {
+    write_window_open_ = true;
+    write_delay_timer_.expires_after(delay);
+    write_delay_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) flush_delayed();
+    });
+  }
+}
+
+void shard::flush_delayed() {
+  write_window_open_ = false;
+  // flush() of a session that ended meanwhile finds nothing queued and does nothing.
+  auto sessions = std::move(delayed_writes_);
+  delayed_writes_.clear();
+  for (auto& s : sessions) s->flush();
 }
 
 void shard::add(session& s) {

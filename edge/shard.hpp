@@ -49,7 +49,8 @@ class shard {
   std::uint64_t kick(kick_selector selector, std::string_view value, std::string_view reason);
   void close_all(std::uint16_t code, std::string_view reason);
   // While a batch of deliveries runs, sessions defer their writes to its end, so frames that
-  // arrive together leave together in one gather write per connection.
+  // arrive together leave together in one gather write per connection; with a write_delay, to
+  // the end of the coalescing window that batch opened.
   bool delivering() const { return delivering_; }
   void defer_write(session& s) { deferred_writes_.push_back(&s); }
 
@@ -68,6 +69,8 @@ class shard {
     counter.store(counter.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
   }
   void drain_inbox();
+  void flush_deferred();
+  void flush_delayed();
   void schedule_tick();
   void on_tick();
 
@@ -89,6 +92,10 @@ class shard {
   std::vector<std::shared_ptr<delivery>> draining_;  // shard thread only
   bool delivering_ = false;
   std::vector<session*> deferred_writes_;
+  // write_delay > 0: sessions waiting for the window's end (held: one may end meanwhile).
+  net::steady_timer write_delay_timer_{context_};
+  std::vector<std::shared_ptr<session>> delayed_writes_;
+  bool write_window_open_ = false;
   mutable std::mutex roles_mutex_;
   std::map<std::string, std::uint64_t> roles_ ABSL_GUARDED_BY(roles_mutex_);
 };

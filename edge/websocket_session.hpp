@@ -74,6 +74,7 @@ class websocket_session final : public session,
   void close(std::uint16_t code, std::string_view reason) override;
   void on_tick(clock::time_point now) override;
   bool is_open() const override { return state_ == state::open; }
+  std::shared_ptr<session> shared() override { return this->shared_from_this(); }
 
  private:
   enum class state : std::uint8_t { handshake, open, closing, closed };

@@ -48,6 +48,12 @@ struct prometheus_observer::series {
                        .Help("Payload bytes written to clients.")
                        .Register(r)
                        .Add({})),
+        socket_writes(BuildCounter()
+                          .Name("wsedge_socket_writes_total")
+                          .Help("Writes to client sockets; messages_sent / this = messages per "
+                                "write (see write_delay).")
+                          .Register(r)
+                          .Add({})),
         published(BuildCounter()
                       .Name("wsedge_published_total")
                       .Help("Messages published, by source (grpc or client).")
@@ -87,6 +93,7 @@ struct prometheus_observer::series {
   prometheus::Counter& received;
   prometheus::Counter& sent;
   prometheus::Counter& bytes_sent;
+  prometheus::Counter& socket_writes;
   prometheus::Family<prometheus::Counter>& published;
   prometheus::Counter& published_grpc;
   prometheus::Counter& published_client;
@@ -135,6 +142,7 @@ void prometheus_observer::on_messages_received(std::uint64_t count) {
 void prometheus_observer::on_messages_sent(std::uint64_t count, std::uint64_t bytes) {
   series_->sent.Increment(static_cast<double>(count));
   series_->bytes_sent.Increment(static_cast<double>(bytes));
+  series_->socket_writes.Increment();
 }
 void prometheus_observer::on_published(edge::publish_source source) {
   (source == edge::publish_source::grpc ? series_->published_grpc : series_->published_client)

@@ -17,6 +17,8 @@ struct event_counts {
   int closed = 0;
   int slow_consumers = 0;
   int kicks = 0;
+  std::uint64_t messages_sent = 0;
+  std::uint64_t socket_writes = 0;  // calls of on_messages_sent: one per write
   std::map<std::string, int> errors;
   std::map<std::string, int> rejected;
   int open() const { return opened - closed; }
@@ -38,6 +40,12 @@ class recording_observer final : public edge::edge_observer {
   }
   void on_kicked() override {
     update([](auto& c) { ++c.kicks; });
+  }
+  void on_messages_sent(std::uint64_t count, std::uint64_t /*bytes*/) override {
+    update([&](auto& c) {
+      c.messages_sent += count;
+      ++c.socket_writes;
+    });
   }
   void on_slow_consumer() override {
     update([](auto& c) { ++c.slow_consumers; });
