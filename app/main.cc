@@ -1,5 +1,4 @@
 // wsedge's entry point: configuration, start-up line, and a graceful drain on SIGTERM/SIGINT.
-#include <absl/synchronization/mutex.h>
 #include <pthread.h>
 
 #include <csignal>
@@ -9,10 +8,6 @@
 #include "app/wsedge_server.hpp"
 
 int main(int argc, char** argv) {
-  // Debian's Abseil is built without NDEBUG, so every absl::Mutex lock (gRPC takes several per
-  // call) would also update a process-wide lock-order graph: ~6% of the server's CPU under a
-  // Publish flood. The tests keep the check; the shipped binary does not pay for it.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   // Block the stop signals in every thread (threads inherit the mask); main waits for them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
