@@ -3,7 +3,8 @@
 # usage: bench/fanout_ab.sh OUT.jsonl REPETITIONS "variant-a:ENV=..." "variant-b:ENV=..." …
 # A variant's ENV goes to the server only, e.g. LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libmimalloc.so
 # or WSEDGE_THREADS=1; the word bin=PATH runs another wsedge binary for that variant (e.g. a copy
-# of the build before a change). BENCH_ARGS are passed to every wsedge-bench run.
+# of the build before a change). BENCH_ARGS are passed to every wsedge-bench run, SERVER_ARGS to
+# every server (not WSEDGE_ARGS: wsedge reads every WSEDGE_* variable as a setting).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$1 reps=$2
@@ -16,7 +17,7 @@ for ((rep = 1; rep <= reps; rep++)); do
     done
     # The server's first stdout line names its ports.
     exec 3< <(exec env "${envs[@]}" "$bin" --bind_address=127.0.0.1 --ws_port=0 \
-      --grpc_port=0 --metrics_port=0 ${WSEDGE_ARGS:-})
+      --grpc_port=0 --metrics_port=0 ${SERVER_ARGS:-})
     server=$!
     read -r -t 20 -u 3 line
     ws=$(sed -E 's/.* ws=[^ ]*:([0-9]+) .*/\1/' <<<"$line")

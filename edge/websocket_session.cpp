@@ -477,6 +477,12 @@ void websocket_session<Stream>::close(std::uint16_t code, std::string_view reaso
   if (state_ != state::open) return;
   state_ = state::closing;
   close_started_ = clock::now();
+  // Deliveries waiting for a write_delay window still go out ahead of the close frame (the
+  // serialized next layer orders Beast's close after them); a slow consumer's backlog does not.
+  if (write_deferred_ && code != close_slow_consumer) {
+    write_deferred_ = false;
+    do_write();
+  }
   queue_.clear();
   leave_all_rooms();
   // A close reason is at most 123 bytes on the wire.

@@ -1,5 +1,5 @@
 // write_delay: deliveries to a connection inside the coalescing window leave in one write, in
-// order; without it each delivery batch is written at once.
+// order, and ahead of a close; without it each delivery batch is written at once.
 #include <gtest/gtest.h>
 
 #include "tests/support/test_node.hpp"
@@ -44,6 +44,26 @@ TEST(WriteDelay, DeliveriesInsideTheWindowShareOneWrite) {
   test_node node(config);
   // One write, unless the five calls straddle the window's end on a very slow machine.
   EXPECT_LE(writes_for_publishes(node), 2u);
+}
+
+TEST(WriteDelay, AKickedConnectionGetsTheWindowsDeliveriesBeforeItsClose) {
+  auto config = test_config();
+  config.edge.write_delay = 1000ms;
+  test_node node(config);
+  ws_client client;
+  const std::string id = client.connect_and_greet(node.ws_port(), "/ws/rooms/w");
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ(str(client.read_json().at("type")), "subscribed");
+  ASSERT_TRUE(node.publish(room_target("w"), "\"last words\"").ok());
+  wsedge::v1::KickRequest kick;
+  kick.set_client_id(id);
+  wsedge::v1::KickResponse kicked;
+  ASSERT_TRUE(node.kick(kick, &kicked).ok());
+  EXPECT_EQ(kicked.kicked(), 1u);
+  auto m = client.read_json();
+  ASSERT_TRUE(m.is_object()) << "the delayed delivery was dropped: " << client.last_error();
+  EXPECT_EQ(m.at("data"), "last words");
+  EXPECT_EQ(client.wait_for_close(), 4000);
 }
 
 TEST(WriteDelay, WithoutItEachDeliveryIsWrittenAtOnce) {
