@@ -1,7 +1,12 @@
 // EdgeControl: unary callback handlers; Publish and Kick finish from the shard that completes them.
 #include "control/edge_control_service.hpp"
 
+#include <absl/strings/str_cat.h>
 #include <openssl/crypto.h>
+
+#include <atomic>
+#include <memory>
+#include <vector>
 
 namespace wsedge::control {
 
@@ -82,6 +87,51 @@ grpc::ServerUnaryReactor* edge_control_service::Publish(grpc::CallbackServerCont
     reactor->Finish(grpc::Status::OK);
   });
   if (!status.ok()) reactor->Finish(to_grpc(status));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* edge_control_service::PublishBatch(grpc::CallbackServerContext* context,
+                                                             const v1::PublishBatchRequest* request,
+                                                             v1::PublishBatchResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  if (refused(*context, reactor)) return reactor;
+  const auto count = static_cast<std::size_t>(request->publishes_size());
+  if (count > max_batch) {
+    reactor->Finish({grpc::StatusCode::INVALID_ARGUMENT,
+                     absl::StrCat("a batch holds at most ", max_batch, " publishes, not ", count)});
+    return reactor;
+  }
+  if (count == 0) {
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+  // Check everything before publishing anything.
+  std::vector<edge::publish_target> targets(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto& item = request->publishes(static_cast<int>(i));
+    std::string error;
+    absl::Status status = to_target(item.target(), targets[i], error)
+                              ? hub_.validate_publish(targets[i], item.data())
+                              : absl::InvalidArgumentError(error);
+    if (!status.ok()) {
+      reactor->Finish({grpc::StatusCode::INVALID_ARGUMENT,
+                       absl::StrCat("publishes[", i, "]: ", status.message())});
+      return reactor;
+    }
+  }
+  // Each item's result lands in its own pre-added element; the last one to finish ends the call.
+  for (std::size_t i = 0; i < count; ++i) response->add_results();
+  auto remaining = std::make_shared<std::atomic<std::size_t>>(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    auto* result = response->mutable_results(static_cast<int>(i));
+    hub_.publish_validated(targets[i], request->publishes(static_cast<int>(i)).data(),
+                           [reactor, result, remaining](edge::publish_result r) {
+                             result->set_seq(r.seq);
+                             result->set_recipients(r.recipients);
+                             if (remaining->fetch_sub(1, std::memory_order_acq_rel) == 1)
+                               reactor->Finish(grpc::Status::OK);
+                           });
+  }
   return reactor;
 }
 

@@ -1,6 +1,7 @@
 // The wsedge.v1.EdgeControl gRPC service: maps requests to hub calls and results to responses.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "edge/hub.hpp"
@@ -10,12 +11,17 @@ namespace wsedge::control {
 
 class edge_control_service final : public wsedge::v1::EdgeControl::CallbackService {
  public:
+  static constexpr std::size_t max_batch = 1000;
+
   // `control_token` empty: no authentication (keep the port internal).
   edge_control_service(edge::hub& hub, std::string control_token);
 
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context,
                                     const wsedge::v1::PublishRequest* request,
                                     wsedge::v1::PublishResponse* response) override;
+  grpc::ServerUnaryReactor* PublishBatch(grpc::CallbackServerContext* context,
+                                         const wsedge::v1::PublishBatchRequest* request,
+                                         wsedge::v1::PublishBatchResponse* response) override;
   grpc::ServerUnaryReactor* Stats(grpc::CallbackServerContext* context,
                                   const wsedge::v1::StatsRequest* request,
                                   wsedge::v1::StatsResponse* response) override;

@@ -73,6 +73,12 @@ std::uint16_t hub::ws_port() const {
 
 absl::Status hub::publish(const publish_target& target, std::string_view data,
                           std::function<void(publish_result)> done) {
+  if (auto status = validate_publish(target, data); !status.ok()) return status;
+  publish_validated(target, data, std::move(done));
+  return absl::OkStatus();
+}
+
+absl::Status hub::validate_publish(const publish_target& target, std::string_view data) const {
   if (!is_valid_json(data)) return absl::InvalidArgumentError("data is not valid JSON text");
   switch (target.kind) {
     case target_kind::room:
@@ -89,12 +95,16 @@ absl::Status hub::publish(const publish_target& target, std::string_view data,
     case target_kind::all:
       break;
   }
+  return absl::OkStatus();
+}
+
+void hub::publish_validated(const publish_target& target, std::string_view data,
+                            std::function<void(publish_result)> done) {
   state_->observer.on_published(publish_source::grpc);
   if (target.kind == target_kind::room)
     state_->publish_room(target.value, data, "", std::move(done));
   else
     state_->publish_matching(target.kind, target.value, data, std::move(done));
-  return absl::OkStatus();
 }
 
 stats_snapshot hub::stats(std::string_view room) const {

@@ -66,6 +66,11 @@ class hub {
   // `done` runs once every shard has queued the message.
   absl::Status publish(const publish_target& target, std::string_view data,
                        std::function<void(publish_result)> done);
+  // publish() in two steps, for callers that check a whole batch before publishing any of it:
+  // the same checks, then a publish of what passed them (nothing is checked again).
+  absl::Status validate_publish(const publish_target& target, std::string_view data) const;
+  void publish_validated(const publish_target& target, std::string_view data,
+                         std::function<void(publish_result)> done);
   // `room` empty: every room in room_members; otherwise only that room.
   stats_snapshot stats(std::string_view room) const;
   // Closes the selected connections with 4000 and `reason`; `done` gets how many.
