@@ -32,28 +32,49 @@ struct grpc_publisher::impl {
     v1::PublishRequest request;
     v1::PublishResponse response;
   };
+  struct batch_call {
+    grpc::ClientContext context;
+    v1::PublishBatchRequest request;
+    v1::PublishBatchResponse response;
+  };
+
+  // Waits for room under max_in_flight, then counts `items` publishes as sent.
+  void begin(std::uint64_t items) {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return in_flight < max_in_flight; });
+    ++in_flight;
+    totals.sent += items;
+  }
+  void end(bool ok, std::uint64_t items, std::uint64_t recipients) {
+    std::lock_guard lock(mutex);
+    --in_flight;
+    (ok ? totals.ok : totals.failed) += items;
+    totals.recipients += recipients;
+    changed.notify_all();
+  }
 
   void issue(std::unique_ptr<call> c) {
-    {
-      std::unique_lock lock(mutex);
-      changed.wait(lock, [&] { return in_flight < max_in_flight; });
-      ++in_flight;
-      ++totals.sent;
-    }
+    begin(1);
     call* raw = c.release();
     stub->async()->Publish(&raw->context, &raw->request, &raw->response,
                            [this, raw](grpc::Status status) {
                              std::unique_ptr<call> owned(raw);
-                             std::lock_guard lock(mutex);
-                             --in_flight;
-                             if (status.ok()) {
-                               ++totals.ok;
-                               totals.recipients += owned->response.recipients();
-                             } else {
-                               ++totals.failed;
-                             }
-                             changed.notify_all();
+                             end(status.ok(), 1, status.ok() ? raw->response.recipients() : 0);
                            });
+  }
+
+  void issue(std::unique_ptr<batch_call> c) {
+    const auto items = static_cast<std::uint64_t>(c->request.publishes_size());
+    begin(items);
+    batch_call* raw = c.release();
+    stub->async()->PublishBatch(&raw->context, &raw->request, &raw->response,
+                                [this, raw, items](grpc::Status status) {
+                                  std::unique_ptr<batch_call> owned(raw);
+                                  std::uint64_t recipients = 0;
+                                  for (const auto& r : raw->response.results())
+                                    recipients += r.recipients();
+                                  end(status.ok(), items, recipients);
+                                });
   }
 
   publish_totals finish() {
@@ -73,7 +94,24 @@ grpc_publisher::grpc_publisher(const std::string& address) : impl_(std::make_uni
 grpc_publisher::~grpc_publisher() = default;
 
 publish_totals grpc_publisher::paced(double rate, std::chrono::milliseconds duration, int rooms,
-                                     std::size_t payload_bytes) {
+                                     std::size_t payload_bytes, int batch) {
+  if (batch > 1) {
+    // Publish i*batch + j goes to the same room as it would unbatched.
+    run_paced(rate / batch, duration, [&](std::uint64_t i) {
+      auto c = std::make_unique<impl::batch_call>();
+      const std::string data = stamped_payload(payload_bytes);
+      for (int j = 0; j < batch; ++j) {
+        auto* item = c->request.add_publishes();
+        const std::uint64_t n =
+            i * static_cast<std::uint64_t>(batch) + static_cast<std::uint64_t>(j);
+        item->mutable_target()->set_room("bench-" +
+                                         std::to_string(n % static_cast<std::uint64_t>(rooms)));
+        item->set_data(data);
+      }
+      impl_->issue(std::move(c));
+    });
+    return impl_->finish();
+  }
   run_paced(rate, duration, [&](std::uint64_t i) {
     auto c = std::make_unique<impl::call>();
     c->request.mutable_target()->set_room("bench-" +

@@ -22,8 +22,9 @@ class grpc_publisher {
 
   // `rate` publishes per second for `duration`, round-robin over rooms bench-0 … bench-(rooms-1);
   // each carries {"t":<send time ns>,"p":"…"} padded to `payload_bytes`. Waits for the replies.
+  // `batch` > 1: PublishBatch calls of that many publishes each, at rate / batch calls per second.
   publish_totals paced(double rate, std::chrono::milliseconds duration, int rooms,
-                       std::size_t payload_bytes);
+                       std::size_t payload_bytes, int batch = 1);
   // Unpaced Publish calls to an empty room, `concurrency` in flight on one channel.
   publish_totals flood(int concurrency, std::chrono::milliseconds duration);
 

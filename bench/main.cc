@@ -27,6 +27,8 @@ ABSL_FLAG(int, payload, 100, "fanout: payload bytes");
 ABSL_FLAG(std::string, publisher, "grpc",
           "fanout: grpc (Publish calls) | ws (client publish frames, one publisher member per "
           "room; mind the server's message_rate per connection)");
+ABSL_FLAG(int, grpc_batch, 1,
+          "fanout with --publisher=grpc: publishes per call (above 1: PublishBatch calls)");
 ABSL_FLAG(int, client_threads, 1, "client event-loop threads");
 ABSL_FLAG(int, source_addresses, 1, "spread client sockets over 127.0.0.1 … 127.0.0.N");
 ABSL_FLAG(int, concurrency, 16, "grpc: calls in flight");
@@ -95,7 +97,8 @@ int fanout() {
     auto start = steady_clock::now();
     bench::publish_totals totals;
     if (publisher) {
-      totals = publisher->paced(rate, run_length, options.rooms, payload);
+      totals = publisher->paced(rate, run_length, options.rooms, payload,
+                                absl::GetFlag(FLAGS_grpc_batch));
     } else {
       totals.sent = totals.ok = clients.publish_paced(rate, run_length, payload);
     }
@@ -115,6 +118,7 @@ int fanout() {
     auto latency = bench::summarize(clients.take_latencies());
     json::object r = base_result("fanout");
     r["publisher"] = publisher_kind;
+    r["grpc_batch"] = absl::GetFlag(FLAGS_grpc_batch);
     r["rate"] = rate;
     r["payload"] = absl::GetFlag(FLAGS_payload);
     r["publishes"] = totals.ok;

@@ -18,6 +18,9 @@ common=(--ws_port="$ws" --grpc=127.0.0.1:"$grpc" --server_pid="$server" --out="$
 # Client publishing: 200/s over 6 publisher members is ~33/s each, under the default message_rate.
 "$bench" --scenario=fanout --publisher=ws "${common[@]}" --connections=60 --rooms=6 --rate=200 \
   --duration_s=2 2>/dev/null
+# PublishBatch: 200/s as 40 calls/s of 5.
+"$bench" --scenario=fanout --grpc_batch=5 "${common[@]}" --connections=60 --rooms=6 --rate=200 \
+  --duration_s=2 2>/dev/null
 "$bench" --scenario=connect "${common[@]}" --connections=100 --rooms=10 2>/dev/null
 "$bench" --scenario=idle "${common[@]}" --connections=100 --rooms=10 2>/dev/null
 "$bench" --scenario=grpc "${common[@]}" --concurrency=2 --duration_s=1 2>/dev/null
@@ -30,7 +33,8 @@ by = {}
 for r in runs:
     by.setdefault(r["scenario"], []).append(r)
 fanout = by["fanout"]
-assert [r["publisher"] for r in fanout] == ["grpc", "grpc", "ws"], fanout
+assert [(r["publisher"], r["grpc_batch"]) for r in fanout] == [
+    ("grpc", 1), ("grpc", 1), ("ws", 1), ("grpc", 5)], fanout
 for r in fanout:
     assert r["publish_errors"] == 0, r
     assert r["publishes"] == r["rate"] * 2, r                 # the pacer sent its whole schedule
