@@ -96,6 +96,8 @@ TEST(Drain, BadConfigurationFailsFastNamingTheSetting) {
   EXPECT_EQ(*status, 2);
   child_process no_key({WSEDGE_BINARY, "--auth_required"});
   EXPECT_EQ(no_key.wait_exit(std::chrono::seconds(10)), 2);
+  child_process long_delay({WSEDGE_BINARY, "--write_delay=2s"});
+  EXPECT_EQ(long_delay.wait_exit(std::chrono::seconds(10)), 2);
 }
 
 }  // namespace
