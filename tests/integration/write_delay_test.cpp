@@ -66,6 +66,28 @@ TEST(WriteDelay, AKickedConnectionGetsTheWindowsDeliveriesBeforeItsClose) {
   EXPECT_EQ(client.wait_for_close(), 4000);
 }
 
+TEST(WriteDelay, AConnectionThatEndsInsideTheWindowIsSkipped) {
+  auto config = test_config();
+  config.edge.write_delay = 2000ms;
+  test_node node(config);
+  ws_client stays;
+  ASSERT_FALSE(stays.connect_and_greet(node.ws_port(), "/ws/rooms/w").empty());
+  EXPECT_EQ(str(stays.read_json().at("type")), "subscribed");
+  {
+    ws_client leaves;
+    ASSERT_FALSE(leaves.connect_and_greet(node.ws_port(), "/ws/rooms/w").empty());
+    EXPECT_EQ(str(leaves.read_json().at("type")), "subscribed");
+    ASSERT_TRUE(node.publish(room_target("w"), "1").ok());  // opens the window for both
+  }  // the socket closes with the message still waiting in the window
+  EXPECT_TRUE(node.events().wait_for([](const event_counts& c) { return c.closed == 1; }));
+  ASSERT_TRUE(node.publish(room_target("w"), "2").ok());
+  for (int expected : {1, 2}) {
+    auto m = stays.read_json();
+    ASSERT_TRUE(m.is_object()) << stays.last_error();
+    EXPECT_EQ(m.at("data"), expected);
+  }
+}
+
 TEST(WriteDelay, WithoutItEachDeliveryIsWrittenAtOnce) {
   test_node node;
   EXPECT_EQ(writes_for_publishes(node), std::uint64_t{publishes});
