@@ -74,10 +74,11 @@ void shard::flush_deferred() {
   if (deferred_writes_.empty()) return;
   // A session stays deferred until the window ends, so it is listed once however many
   // deliveries it gets meanwhile.
+  // Sessions wait only while a window is open, so an empty list means none is.
+  const bool opens_window = delayed_writes_.empty();
   for (session* s : deferred_writes_) delayed_writes_.push_back(s->shared());
   deferred_writes_.clear();
-  if (!write_window_open_) {
-    write_window_open_ = true;
+  if (opens_window) {
     write_delay_timer_.expires_after(delay);
     write_delay_timer_.async_wait([this](boost::system::error_code ec) {
       if (!ec) flush_delayed();
@@ -86,7 +87,6 @@ void shard::flush_deferred() {
 }
 
 void shard::flush_delayed() {
-  write_window_open_ = false;
   // flush() of a session that ended meanwhile finds nothing queued and does nothing.
   auto sessions = std::move(delayed_writes_);
   delayed_writes_.clear();

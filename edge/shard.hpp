@@ -95,7 +95,6 @@ class shard {
   // write_delay > 0: sessions waiting for the window's end (held: one may end meanwhile).
   net::steady_timer write_delay_timer_{context_};
   std::vector<std::shared_ptr<session>> delayed_writes_;
-  bool write_window_open_ = false;
   mutable std::mutex roles_mutex_;
   std::map<std::string, std::uint64_t> roles_ ABSL_GUARDED_BY(roles_mutex_);
 };
