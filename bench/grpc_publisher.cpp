@@ -4,7 +4,6 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <atomic>
 #include <condition_variable>
 #include <mutex>
 
@@ -45,22 +44,38 @@ struct grpc_publisher::impl {
     ++in_flight;
     totals.sent += items;
   }
-  void end(bool ok, std::uint64_t items, std::uint64_t recipients) {
+  // Counts a finished call; `replaced`: a new call takes its place in flight (flood).
+  void end(bool ok, std::uint64_t items, std::uint64_t recipients, bool replaced = false) {
     std::lock_guard lock(mutex);
-    --in_flight;
     (ok ? totals.ok : totals.failed) += items;
     totals.recipients += recipients;
+    if (replaced) {
+      totals.sent += items;
+      return;
+    }
+    --in_flight;
     changed.notify_all();
   }
 
+  // flood(): a unary call finishing before this is followed by a fresh one with its request.
+  std::chrono::steady_clock::time_point repeat_until{};
+
   void issue(std::unique_ptr<call> c) {
     begin(1);
-    call* raw = c.release();
-    stub->async()->Publish(&raw->context, &raw->request, &raw->response,
-                           [this, raw](grpc::Status status) {
-                             std::unique_ptr<call> owned(raw);
-                             end(status.ok(), 1, status.ok() ? raw->response.recipients() : 0);
-                           });
+    start(c.release());
+  }
+  void start(call* raw) {
+    stub->async()->Publish(
+        &raw->context, &raw->request, &raw->response, [this, raw](grpc::Status status) {
+          std::unique_ptr<call> owned(raw);
+          const bool again = std::chrono::steady_clock::now() < repeat_until;
+          end(status.ok(), 1, status.ok() ? raw->response.recipients() : 0, again);
+          if (!again) return;
+          // A ClientContext serves one call: the next gets a fresh one.
+          auto next = std::make_unique<call>();
+          next->request = std::move(owned->request);
+          start(next.release());
+        });
   }
 
   void issue(std::unique_ptr<batch_call> c) {
@@ -104,8 +119,7 @@ publish_totals grpc_publisher::paced(double rate, std::chrono::milliseconds dura
         auto* item = c->request.add_publishes();
         const std::uint64_t n =
             i * static_cast<std::uint64_t>(batch) + static_cast<std::uint64_t>(j);
-        item->mutable_target()->set_room("bench-" +
-                                         std::to_string(n % static_cast<std::uint64_t>(rooms)));
+        item->mutable_target()->set_room(bench_room(n, rooms));
         item->set_data(data);
       }
       impl_->issue(std::move(c));
@@ -114,8 +128,7 @@ publish_totals grpc_publisher::paced(double rate, std::chrono::milliseconds dura
   }
   run_paced(rate, duration, [&](std::uint64_t i) {
     auto c = std::make_unique<impl::call>();
-    c->request.mutable_target()->set_room("bench-" +
-                                          std::to_string(i % static_cast<std::uint64_t>(rooms)));
+    c->request.mutable_target()->set_room(bench_room(i, rooms));
     c->request.set_data(stamped_payload(payload_bytes));
     impl_->issue(std::move(c));
   });
@@ -123,54 +136,17 @@ publish_totals grpc_publisher::paced(double rate, std::chrono::milliseconds dura
 }
 
 publish_totals grpc_publisher::flood(int concurrency, std::chrono::milliseconds duration) {
-  // Callback API, no thread per call: each completion issues the next call from gRPC's own
-  // thread, so `concurrency` calls stay in flight until the deadline.
-  struct looper {
-    v1::EdgeControl::Stub* stub;
-    std::chrono::steady_clock::time_point end;
-    std::atomic<std::uint64_t> ok{0}, failed{0};
-    std::mutex mutex;
-    std::condition_variable done;
-    int running = 0;
-
-    void start(v1::PublishRequest* request) {
-      auto c = std::make_unique<impl::call>();
-      c->request = *request;
-      issue(c.release());
-    }
-    void issue(impl::call* c) {
-      stub->async()->Publish(&c->context, &c->request, &c->response,
-                             [this, c](grpc::Status status) { completed(c, status); });
-    }
-    void completed(impl::call* c, const grpc::Status& status) {
-      (status.ok() ? ok : failed).fetch_add(1, std::memory_order_relaxed);
-      if (std::chrono::steady_clock::now() < end) {
-        // A ClientContext serves one call: the next call gets a fresh one, same request.
-        auto* next = new impl::call;
-        next->request = std::move(c->request);
-        delete c;
-        issue(next);
-        return;
-      }
-      delete c;
-      std::lock_guard lock(mutex);
-      if (--running == 0) done.notify_all();
-    }
-  };
-  looper loop;
-  loop.stub = impl_->stub.get();
-  loop.end = std::chrono::steady_clock::now() + duration;
-  v1::PublishRequest request;
-  request.mutable_target()->set_room("bench-empty");
-  request.set_data("1");
-  loop.running = concurrency;
-  for (int i = 0; i < concurrency; ++i) loop.start(&request);
-  std::unique_lock lock(loop.mutex);
-  loop.done.wait(lock, [&] { return loop.running == 0; });
-  publish_totals totals;
-  totals.ok = loop.ok.load();
-  totals.failed = loop.failed.load();
-  totals.sent = totals.ok + totals.failed;
+  // No thread per call: each completion issues the next call from gRPC's own thread, so
+  // `concurrency` calls stay in flight until the deadline.
+  impl_->repeat_until = std::chrono::steady_clock::now() + duration;
+  for (int i = 0; i < concurrency; ++i) {
+    auto c = std::make_unique<impl::call>();
+    c->request.mutable_target()->set_room("bench-empty");
+    c->request.set_data("1");
+    impl_->issue(std::move(c));
+  }
+  publish_totals totals = impl_->finish();
+  impl_->repeat_until = {};
   return totals;
 }
 

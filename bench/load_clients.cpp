@@ -84,7 +84,8 @@ class connection : public std::enable_shared_from_this<connection> {
   void on_connect(beast::error_code ec) {
     if (ec) return done_connecting();
     beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true));
-    std::string target = "/ws/rooms/bench-" + std::to_string(index_ % options_.rooms);
+    std::string target =
+        "/ws/rooms/" + bench_room(static_cast<std::uint64_t>(index_), options_.rooms);
     if (!options_.token.empty()) target += "?token=" + options_.token;
     ws_.async_handshake(options_.host, target, [self = shared_from_this()](beast::error_code e) {
       if (e) return self->done_connecting();
@@ -227,7 +228,7 @@ std::uint64_t load_clients::publish_paced(double rate, std::chrono::milliseconds
   return run_paced(rate, duration, [&](std::uint64_t i) {
     // Connection k (k < rooms) is the member of bench-k that publishes into it.
     const int k = static_cast<int>(i % static_cast<std::uint64_t>(rooms));
-    std::string frame = R"({"type":"publish","room":"bench-)" + std::to_string(k) + R"(","data":)" +
+    std::string frame = R"({"type":"publish","room":")" + bench_room(i, rooms) + R"(","data":)" +
                         stamped_payload(payload_bytes) + "}";
     worker& w = *impl_->workers[static_cast<std::size_t>(k) % workers];
     net::post(w.context, [&w, k, frame = std::move(frame)]() mutable {

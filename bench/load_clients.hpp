@@ -47,6 +47,11 @@ class load_clients {
   std::unique_ptr<impl> impl_;
 };
 
+// "bench-<n % rooms>": the room connection n joins and publish n goes to.
+inline std::string bench_room(std::uint64_t n, int rooms) {
+  return "bench-" + std::to_string(n % static_cast<std::uint64_t>(rooms));
+}
+
 // Nanoseconds on CLOCK_MONOTONIC, the same clock in every process of this machine.
 std::uint64_t now_ns();
 
