@@ -13,8 +13,11 @@
 #include "bench/load_clients.hpp"
 #include "bench/proc_stats.hpp"
 #include "bench/report.hpp"
+#include "bench/write_floor.hpp"
 
-ABSL_FLAG(std::string, scenario, "fanout", "fanout | idle | connect | grpc | compare");
+ABSL_FLAG(std::string, scenario, "fanout",
+          "fanout | idle | connect | grpc | write_floor (no server: the kernel's price of one "
+          "write per delivery) | compare");
 ABSL_FLAG(std::string, ws_host, "127.0.0.1", "WebSocket host");
 ABSL_FLAG(int, ws_port, 8080, "WebSocket port");
 ABSL_FLAG(std::string, grpc, "127.0.0.1:9090", "control-plane address");
@@ -200,11 +203,46 @@ int grpc_rate() {
   return totals.failed == 0 ? 0 : 1;
 }
 
+int write_floor() {
+  bench::write_floor_options options;
+  options.connections = absl::GetFlag(FLAGS_connections);
+  options.rooms = absl::GetFlag(FLAGS_rooms);
+  options.duration = seconds(absl::GetFlag(FLAGS_duration_s));
+  options.payload = static_cast<std::size_t>(absl::GetFlag(FLAGS_payload));
+  bool all_read = true;
+  for (absl::string_view rate_text : absl::StrSplit(absl::GetFlag(FLAGS_rate), ',')) {
+    options.rate = std::stod(std::string(rate_text));
+    bench::write_floor_result floor;
+    try {
+      floor = bench::run_write_floor(options);
+    } catch (const std::exception& e) {
+      std::cerr << "wsedge-bench: " << e.what() << "\n";
+      return 2;
+    }
+    json::object r = base_result("write_floor");
+    r["rate"] = options.rate;
+    r["payload"] = absl::GetFlag(FLAGS_payload);
+    r["writes"] = floor.writes;
+    r["writes_per_s"] = static_cast<double>(floor.writes) / floor.seconds;
+    r["lost_bytes"] = floor.bytes_written - std::min(floor.bytes_written, floor.bytes_read);
+    r["sender_cpu_s"] = floor.sender_cpu_s;
+    r["writes_per_sender_cpu_s"] =
+        floor.sender_cpu_s > 0 ? static_cast<double>(floor.writes) / floor.sender_cpu_s : 0;
+    r["sender_us_per_write"] =
+        floor.writes > 0 ? 1e6 * floor.sender_cpu_s / static_cast<double>(floor.writes) : 0;
+    r["reader_cpu_s"] = floor.reader_cpu_s;
+    bench::emit(r, absl::GetFlag(FLAGS_out));
+    all_read = all_read && floor.bytes_read == floor.bytes_written;
+  }
+  return all_read ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "wsedge-bench --scenario=fanout|idle|connect|grpc [--server_pid=PID] …\n"
+      "wsedge-bench --scenario=write_floor [--connections=N --rooms=K --rate=R]\n"
       "wsedge-bench --scenario=compare --baseline=a.jsonl --candidate=b.jsonl");
   absl::ParseCommandLine(argc, argv);
   // As in wsedge's main: Debian's Abseil checks lock order on every gRPC mutex unless told not to.
@@ -214,6 +252,7 @@ int main(int argc, char** argv) {
   if (scenario == "idle") return idle();
   if (scenario == "connect") return connect();
   if (scenario == "grpc") return grpc_rate();
+  if (scenario == "write_floor") return write_floor();
   if (scenario == "compare")
     return bench::compare(absl::GetFlag(FLAGS_baseline), absl::GetFlag(FLAGS_candidate)) > 0 ? 0
                                                                                              : 1;

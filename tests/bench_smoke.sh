@@ -24,6 +24,9 @@ common=(--ws_port="$ws" --grpc=127.0.0.1:"$grpc" --server_pid="$server" --out="$
 "$bench" --scenario=connect "${common[@]}" --connections=100 --rooms=10 2>/dev/null
 "$bench" --scenario=idle "${common[@]}" --connections=100 --rooms=10 2>/dev/null
 "$bench" --scenario=grpc "${common[@]}" --concurrency=2 --duration_s=1 2>/dev/null
+# No server: 200 publishes/s to rooms of 10 for 1 s is 2,000 writes, all of them read back.
+"$bench" --scenario=write_floor --connections=60 --rooms=6 --rate=200 --duration_s=1 \
+  --out="$work/results.jsonl" 2>/dev/null
 "$bench" --scenario=compare --baseline="$work/results.jsonl" --candidate="$work/results.jsonl" >"$work/compare.txt"
 
 /usr/bin/python3 - "$work/results.jsonl" "$work/compare.txt" <<'PY'
@@ -48,6 +51,9 @@ assert by["idle"][0]["subscribed"] == 100, by["idle"]
 assert by["idle"][0]["server_rss_after_mb"] > 0, by["idle"]
 assert by["grpc"][0]["calls"] > 0 and by["grpc"][0]["errors"] == 0, by["grpc"]
 assert by["grpc"][0]["calls_per_server_cpu_s"] > 0, by["grpc"]
+floor = by["write_floor"][0]
+assert floor["writes"] == 200 * 10 and floor["lost_bytes"] == 0, floor
+assert floor["sender_cpu_s"] > 0 and floor["sender_us_per_write"] > 0, floor
 compare = open(sys.argv[2]).read()
 assert "x1.000" in compare, compare                             # a run compared with itself
 print("bench smoke: accounting consistent over", len(runs), "runs")
