@@ -36,6 +36,8 @@ ABSL_FLAG(int, client_threads, 1, "client event-loop threads");
 ABSL_FLAG(int, source_addresses, 1, "spread client sockets over 127.0.0.1 … 127.0.0.N");
 ABSL_FLAG(int, concurrency, 16, "grpc: calls in flight");
 ABSL_FLAG(std::string, token, "", "connect: a JWT to connect with");
+ABSL_FLAG(std::string, floor_reader, "spin",
+          "write_floor: spin (the reader never sleeps, so no write pays for waking it) | sleep");
 ABSL_FLAG(std::string, label, "", "free text stored with the result (e.g. the variant)");
 ABSL_FLAG(std::string, out, "", "append each result as a JSON line to this file");
 ABSL_FLAG(std::string, baseline, "", "compare: baseline results file");
@@ -209,6 +211,12 @@ int write_floor() {
   options.rooms = absl::GetFlag(FLAGS_rooms);
   options.duration = seconds(absl::GetFlag(FLAGS_duration_s));
   options.payload = static_cast<std::size_t>(absl::GetFlag(FLAGS_payload));
+  const std::string reader = absl::GetFlag(FLAGS_floor_reader);
+  if (reader != "spin" && reader != "sleep") {
+    std::cerr << "wsedge-bench: --floor_reader must be spin or sleep\n";
+    return 2;
+  }
+  options.spinning_reader = reader == "spin";
   bool all_read = true;
   for (absl::string_view rate_text : absl::StrSplit(absl::GetFlag(FLAGS_rate), ',')) {
     options.rate = std::stod(std::string(rate_text));
@@ -222,6 +230,7 @@ int write_floor() {
     json::object r = base_result("write_floor");
     r["rate"] = options.rate;
     r["payload"] = absl::GetFlag(FLAGS_payload);
+    r["reader"] = reader;
     r["writes"] = floor.writes;
     r["writes_per_s"] = static_cast<double>(floor.writes) / floor.seconds;
     r["lost_bytes"] = floor.bytes_written - std::min(floor.bytes_written, floor.bytes_read);

@@ -89,8 +89,8 @@ socket_pairs connect_pairs(int count) {
 }
 
 // Drains every reader until told to stop; returns its own CPU seconds.
-double drain(const std::vector<fd_guard>& readers, std::atomic<std::uint64_t>& bytes_read,
-             const std::atomic<bool>& stop) {
+double drain(const std::vector<fd_guard>& readers, bool spin,
+             std::atomic<std::uint64_t>& bytes_read, const std::atomic<bool>& stop) {
   fd_guard poller(::epoll_create1(0));
   if (poller.get() < 0) fail("epoll_create1");
   for (const fd_guard& reader : readers) {
@@ -103,7 +103,7 @@ double drain(const std::vector<fd_guard>& readers, std::atomic<std::uint64_t>& b
   std::array<epoll_event, 256> events;
   std::array<char, 64 * 1024> buffer;
   while (!stop.load(std::memory_order_relaxed)) {
-    const int ready = ::epoll_wait(poller.get(), events.data(), events.size(), 50);
+    const int ready = ::epoll_wait(poller.get(), events.data(), events.size(), spin ? 0 : 50);
     for (int i = 0; i < ready; ++i) {
       const ssize_t got = ::recv(events[static_cast<std::size_t>(i)].data.fd, buffer.data(),
                                  buffer.size(), MSG_DONTWAIT);
@@ -128,7 +128,8 @@ write_floor_result run_write_floor(const write_floor_options& options) {
   std::atomic<std::uint64_t> bytes_read{0};
   std::atomic<bool> stop{false};
   double reader_cpu = 0;
-  std::thread reader([&] { reader_cpu = drain(pairs.readers, bytes_read, stop); });
+  std::thread reader(
+      [&] { reader_cpu = drain(pairs.readers, options.spinning_reader, bytes_read, stop); });
 
   write_floor_result result;
   const auto start = std::chrono::steady_clock::now();

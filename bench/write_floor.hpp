@@ -3,7 +3,8 @@
 // writes one pre-framed WebSocket message per member of a room per "publish", paced like the
 // fanout scenario; a reader thread drains every socket. The sender's CPU (its thread's, which
 // includes the loopback receive path the kernel runs on the sending thread) is the figure to
-// hold a server's deliveries per CPU-second against.
+// hold a server's deliveries per CPU-second against. How much of it is waking the reader
+// depends on the reader (see write_floor_options::spinning_reader).
 #pragma once
 
 #include <chrono>
@@ -17,6 +18,9 @@ struct write_floor_options {
   double rate = 1000;  // publishes per second; each writes to every member of one room
   std::chrono::milliseconds duration{10000};
   std::size_t payload = 100;
+  // The reader polls without sleeping, so no write pays for waking it: the floor proper. A
+  // sleeping reader (false) makes each write wake it, as an idle client would.
+  bool spinning_reader = true;
 };
 
 struct write_floor_result {
