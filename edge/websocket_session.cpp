@@ -97,8 +97,6 @@ void websocket_session<Stream>::on_accept(std::vector<std::string> initial_rooms
     return;
   }
   state_ = state::open;
-  if constexpr (transport::plain)
-    direct_fd_ = socket_of(beast::get_lowest_layer(ws_)).native_handle();
   last_activity_ = last_ping_ = clock::now();
   client_id_ = shard_.next_client_id();
   shard_.add(*this);
@@ -170,7 +168,6 @@ template <class Stream>
 void websocket_session<Stream>::do_read() {
   // Read in small pieces so a pending read holds a small buffer, not the ~1.5 KB Beast would
   // prepare; a message larger than the piece takes several reads.
-  ++beast_ops_;
   ws_.async_read_some(
       read_buffer_, read_piece_bytes,
       beast::bind_front_handler(&websocket_session::on_read, this->shared_from_this()));
@@ -178,7 +175,6 @@ void websocket_session<Stream>::do_read() {
 
 template <class Stream>
 void websocket_session<Stream>::on_read(beast::error_code ec, std::size_t) {
-  --beast_ops_;
   if (!ec && !ws_.is_message_done()) return do_read();
   if (ec) {
     if (ec == websocket::error::message_too_big)
@@ -375,29 +371,20 @@ void websocket_session<Stream>::flush() {
 
 template <class Stream>
 void websocket_session<Stream>::do_write() {
-  // Are we already writing? One batch at a time.
-  if (writing_ || queue_.empty()) return;
+  // Are we already writing? One batch at a time; and nothing after Beast saw a close.
+  if (writing_ || queue_.empty() || !ws_.is_open()) return;
   if constexpr (transport::plain) {
     // Usually the socket has room: the frames leave now in one system call, with no
-    // asynchronous operation to set up and complete. With no WebSocket operation in progress
-    // Beast is neither writing nor has it seen a close, so its state need not be read.
-    const bool beast_idle = beast_ops_ == 0 && direct_fd_ >= 0 && state_ == state::open;
-    if (!beast_idle && !ws_.is_open()) return;
-    if (beast_idle || !ws_.next_layer().busy()) {
-      const int fd =
-          beast_idle ? direct_fd_ : socket_of(beast::get_lowest_layer(ws_)).native_handle();
-      if (!write_now(fd)) return;
-    }
+    // asynchronous operation to set up and complete. Not while Beast writes (a ping, a close).
+    if (!ws_.next_layer().busy() && !write_now()) return;
     if (queue_.empty()) return;
-  } else {
-    // Nothing after Beast saw a close.
-    if (!ws_.is_open()) return;
   }
   start_async_write();
 }
 
 template <class Stream>
-bool websocket_session<Stream>::write_now(int fd) {
+bool websocket_session<Stream>::write_now() {
+  const int fd = socket_of(beast::get_lowest_layer(ws_)).native_handle();
   std::array<iovec, max_batch_frames> iov;
   while (!queue_.empty()) {
     std::size_t count = 0;
@@ -501,11 +488,7 @@ void websocket_session<Stream>::close(std::uint16_t code, std::string_view reaso
   // A close reason is at most 123 bytes on the wire.
   websocket::close_reason why(static_cast<websocket::close_code>(code), reason.substr(0, 123));
   // The handshake ends the session when it completes (an idle session has no read to do it).
-  ++beast_ops_;
-  ws_.async_close(why, [self = this->shared_from_this()](beast::error_code) {
-    --self->beast_ops_;
-    self->end();
-  });
+  ws_.async_close(why, [self = this->shared_from_this()](beast::error_code) { self->end(); });
 }
 
 template <class Stream>
@@ -535,12 +518,8 @@ void websocket_session<Stream>::on_tick(clock::time_point now) {
       now - last_ping_ >= cfg.ping_interval) {
     ping_in_flight_ = true;
     last_ping_ = now;
-    ++beast_ops_;
-    ws_.async_ping({}, [self = this->shared_from_this()](beast::error_code ec) {
-      --self->beast_ops_;
+    ws_.async_ping({}, [self = this->shared_from_this()](beast::error_code) {
       self->ping_in_flight_ = false;
-      // Beast may have given up on the socket: later writes check its state.
-      if (ec) self->direct_fd_ = -1;
     });
   }
 }
@@ -558,8 +537,6 @@ void websocket_session<Stream>::leave_all_rooms() {
 
 template <class Stream>
 void websocket_session<Stream>::abort() {
-  // The number may be reused by the next socket opened: never write to it again.
-  direct_fd_ = -1;
   beast::error_code ignored;
   socket_of(beast::get_lowest_layer(ws_)).close(ignored);
 }

@@ -94,7 +94,7 @@ class websocket_session final : public session,
   void reply(std::string text);
   bool enqueue(outbound_frame frame);
   void do_write();
-  bool write_now(int fd);
+  bool write_now();
   void consume_written(std::size_t bytes);
   void count_sent(std::size_t frames, std::size_t bytes);
   void start_async_write();
@@ -124,13 +124,6 @@ class websocket_session final : public session,
   token_bucket bucket_;
   // Small members together: no padding between them (memory per connection).
   std::uint32_t limited_streak_ = 0;
-  // The plain socket's descriptor, for direct writes that need not look at Beast's state (a
-  // cache miss per delivery): set when the handshake completes, -1 once the socket is closed
-  // or a WebSocket operation failed.
-  int direct_fd_ = -1;
-  // WebSocket operations in progress (a read, ping or close): while one is, Beast may write
-  // (a pong, a close) or close the socket, so writes check its state first.
-  std::uint8_t beast_ops_ = 0;
   session_mode mode_;
   state state_ = state::handshake;
   bool writing_ = false;
