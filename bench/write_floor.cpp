@@ -2,8 +2,6 @@
 // thread draining them: see write_floor.hpp.
 #include "bench/write_floor.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -12,6 +10,8 @@
 
 #include <array>
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <cerrno>
 #include <stdexcept>
 #include <string>
@@ -31,7 +31,7 @@ namespace {
   throw std::system_error(errno, std::generic_category(), what);
 }
 
-// Owns a file descriptor.
+// Owns the epoll descriptor.
 class fd_guard {
  public:
   explicit fd_guard(int fd = -1) : fd_(fd) {}
@@ -55,49 +55,39 @@ double thread_cpu_seconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
+// Sockets from asio (blocking, used for their descriptors only): no event loop runs here.
+using tcp = boost::asio::ip::tcp;
+
 struct socket_pairs {
-  std::vector<fd_guard> senders;  // the accepted ends, as a server holds them
-  std::vector<fd_guard> readers;  // the connecting ends, as clients hold them
+  boost::asio::io_context context;   // owns nothing the benchmark runs; the sockets need one
+  std::vector<tcp::socket> senders;  // the accepted ends, as a server holds them
+  std::vector<tcp::socket> readers;  // the connecting ends, as clients hold them
 };
 
-socket_pairs connect_pairs(int count) {
-  fd_guard listener(::socket(AF_INET, SOCK_STREAM, 0));
-  if (listener.get() < 0) fail("socket");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (::bind(listener.get(), reinterpret_cast<sockaddr*>(&address), length) != 0) fail("bind");
-  if (::listen(listener.get(), 4096) != 0) fail("listen");
-  if (::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0)
-    fail("getsockname");
-  socket_pairs pairs;
+// Throws boost::system::system_error when a socket cannot be set up.
+void connect_pairs(socket_pairs& pairs, int count) {
+  tcp::acceptor listener(pairs.context, {boost::asio::ip::address_v4::loopback(), 0});
+  listener.listen(4096);
   for (int i = 0; i < count; ++i) {
-    fd_guard reader(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
-    if (reader.get() < 0) fail("socket");
-    if (::connect(reader.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 &&
-        errno != EINPROGRESS)
-      fail("connect");
-    fd_guard sender(::accept4(listener.get(), nullptr, nullptr, SOCK_NONBLOCK));
-    if (sender.get() < 0) fail("accept");
-    int on = 1;
-    ::setsockopt(sender.get(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    tcp::socket reader(pairs.context);
+    reader.connect(listener.local_endpoint());  // completes into the backlog
+    tcp::socket sender = listener.accept();
+    sender.set_option(tcp::no_delay(true));
     pairs.senders.push_back(std::move(sender));
     pairs.readers.push_back(std::move(reader));
   }
-  return pairs;
 }
 
 // Drains every reader until told to stop; returns its own CPU seconds.
-double drain(const std::vector<fd_guard>& readers, bool spin,
-             std::atomic<std::uint64_t>& bytes_read, const std::atomic<bool>& stop) {
+double drain(std::vector<tcp::socket>& readers, bool spin, std::atomic<std::uint64_t>& bytes_read,
+             const std::atomic<bool>& stop) {
   fd_guard poller(::epoll_create1(0));
   if (poller.get() < 0) fail("epoll_create1");
-  for (const fd_guard& reader : readers) {
+  for (tcp::socket& reader : readers) {
     epoll_event event{};
     event.events = EPOLLIN;
-    event.data.fd = reader.get();
-    if (::epoll_ctl(poller.get(), EPOLL_CTL_ADD, reader.get(), &event) != 0) fail("epoll_ctl");
+    event.data.fd = reader.native_handle();
+    if (::epoll_ctl(poller.get(), EPOLL_CTL_ADD, event.data.fd, &event) != 0) fail("epoll_ctl");
   }
   const double cpu0 = thread_cpu_seconds();
   std::array<epoll_event, 256> events;
@@ -118,10 +108,11 @@ double drain(const std::vector<fd_guard>& readers, bool spin,
 write_floor_result run_write_floor(const write_floor_options& options) {
   if (options.connections < 1 || options.rooms < 1 || options.rooms > options.connections)
     throw std::invalid_argument("write_floor: need 1 <= rooms <= connections");
-  socket_pairs pairs = connect_pairs(options.connections);
+  socket_pairs pairs;
+  connect_pairs(pairs, options.connections);
   std::vector<std::vector<int>> members(static_cast<std::size_t>(options.rooms));
   for (std::size_t i = 0; i < pairs.senders.size(); ++i)
-    members[i % members.size()].push_back(pairs.senders[i].get());
+    members[i % members.size()].push_back(pairs.senders[i].native_handle());
   // An unmasked server-to-client text frame, as wsedge sends them.
   const std::string frame = edge::frame_message(std::string(options.payload, 'x'));
 
