@@ -37,19 +37,28 @@ class Auth : public ::testing::Test {
               0);
   }
 
-  // A token minted by PyJWT; `extra` are more arguments for the minting script.
-  static std::string mint(const std::string& alg, const std::string& key_file,
-                          const json::object& claims, std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv{"/usr/bin/python3", MINT_TOKEN_SCRIPT, alg,
-                                  private_temp_path(key_file), json::serialize(claims)};
-    argv.insert(argv.end(), extra.begin(), extra.end());
+  // Runs the minting script with `args`; returns the token it prints.
+  static std::string run_minter(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"/usr/bin/python3", MINT_TOKEN_SCRIPT};
+    argv.insert(argv.end(), args.begin(), args.end());
     child_process minter(argv);
     auto token = minter.read_line(std::chrono::seconds(20));
     EXPECT_EQ(minter.wait_exit(std::chrono::seconds(20)), 0);
     EXPECT_TRUE(token && !token->empty());
     return token.value_or("");
   }
+  // A token minted by PyJWT; `extra` are more arguments for the minting script.
+  static std::string mint(const std::string& alg, const std::string& key_file,
+                          const json::object& claims, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{alg, private_temp_path(key_file), json::serialize(claims)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_minter(args);
+  }
   static std::string hs256(const json::object& claims) { return mint("HS256", "hs.key", claims); }
+  // HS256 over `header` and `payload` exactly as written: duplicate keys and odd spellings survive.
+  static std::string hs256_raw(const std::string& header, const std::string& payload) {
+    return run_minter({"HS256", private_temp_path("hs.key"), payload, "--raw-header", header});
+  }
 
   static app::server_config config_with(auth::jwt_config jwt) {
     auto config = test_config();
@@ -229,6 +238,75 @@ TEST_F(Auth, ConnectionIsClosedWith1008WhenItsTokenExpires) {
       connect(c, node.ws_port(), hs256({{"sub", "short"}, {"exp", now_s() + 2}})).is_null());
   EXPECT_EQ(c.wait_for_close(std::chrono::seconds(10)), 1008);
   EXPECT_EQ(c.close_reason(), "token expired");
+}
+
+// exp 9999-12-31 lies past what a nanosecond system_clock holds (2262): it must saturate to a far
+// future, not wrap into the past and close the connection at the first tick.
+TEST_F(Auth, ExpiryAfter2262StaysConnectedPastTheTicks) {
+  auto config = hs256_config();
+  config.jwt->leeway = std::chrono::seconds(0);
+  // One shard, so every tick that visits `short_lived` visits `far` too; a 100 ms ping interval
+  // makes the shard tick every 25 ms.
+  config.edge.threads = 1;
+  config.edge.ping_interval = std::chrono::milliseconds(100);
+  test_node node(config);
+  ws_client far, short_lived;
+  ASSERT_FALSE(
+      connect(far, node.ws_port(), hs256({{"sub", "far"}, {"exp", 253402300799}})).is_null())
+      << far.http_body();
+  ASSERT_FALSE(connect(short_lived, node.ws_port(), hs256({{"sub", "short"}, {"exp", now_s() + 2}}))
+                   .is_null());
+  // The tick that closes `short_lived` comes many ticks after `far` connected.
+  EXPECT_EQ(short_lived.wait_for_close(std::chrono::seconds(10)), 1008);
+  far.send(R"({"type":"ping"})");
+  auto reply = far.read_json();
+  ASSERT_TRUE(reply.is_object()) << "closed " << far.close_code() << " " << far.close_reason();
+  EXPECT_EQ(str(reply.at("type")), "pong");
+  EXPECT_EQ(node.events().snapshot().errors["token_expired"], 1);
+}
+
+// nbf 0 (the epoch), or any nbf below the leeway, is long past, not an unsigned wrap ahead.
+TEST_F(Auth, NotBeforeBelowTheLeewayIsAccepted) {
+  test_node node(hs256_config());  // the default leeway, 30 s
+  for (std::int64_t nbf : {0, 5, 30}) {
+    ws_client c;
+    auto hello = connect(c, node.ws_port(), hs256({{"sub", "n"}, {"nbf", nbf}}));
+    ASSERT_TRUE(hello.is_object())
+        << "nbf " << nbf << ": " << c.http_status() << " " << c.http_body();
+    EXPECT_EQ(str(hello.at("user_id")), "n");
+  }
+}
+
+TEST_F(Auth, CritLowerCaseAlgAndDuplicateKeysAreRefusedWith401) {
+  test_node node(hs256_config());
+  const std::string exp = std::to_string(now_s() + 600);
+  const std::string header = R"({"alg":"HS256","typ":"JWT"})";
+  const std::string payload = R"({"sub":"a","exp":)" + exp + "}";
+  struct row {
+    std::string name, token, reason;
+  };
+  std::vector<row> rows{
+      {"crit", hs256_raw(R"({"alg":"HS256","typ":"JWT","crit":["tenant"],"tenant":"t"})", payload),
+       "crit"},
+      {"lower-case alg", hs256_raw(R"({"alg":"hs256","typ":"JWT"})", payload), "algorithm"},
+      {"duplicate sub", hs256_raw(header, R"({"sub":"a","sub":"admin"})"), "duplicate"},
+      {"duplicate exp", hs256_raw(header, R"({"sub":"a","exp":)" + exp + R"(,"exp":)" + exp + "}"),
+       "duplicate"},
+      {"duplicate nested key", hs256_raw(header, R"({"sub":"a","x":{"k":1,"k":2}})"), "duplicate"},
+      {"duplicate header key", hs256_raw(R"({"alg":"HS256","typ":"JWT","typ":"JWT"})", payload),
+       "duplicate"},
+  };
+  for (const auto& r : rows) {
+    ws_client c;
+    EXPECT_FALSE(c.connect(node.ws_port(), "/ws?token=" + r.token)) << r.name;
+    EXPECT_EQ(c.http_status(), 401) << r.name;
+    EXPECT_NE(c.http_body().find(r.reason), std::string::npos) << r.name << ": " << c.http_body();
+  }
+  // The same header and payload, spelt properly, connect: the refusals are not a signing mistake.
+  ws_client good;
+  auto hello = connect(good, node.ws_port(), hs256_raw(header, payload));
+  ASSERT_TRUE(hello.is_object()) << good.http_body();
+  EXPECT_EQ(str(hello.at("user_id")), "a");
 }
 
 TEST(AuthOff, TokensAreIgnoredAndConnectionsAnonymousWithoutAKey) {
