@@ -23,6 +23,9 @@ extern char** environ;
 ABSL_FLAG(std::string, bind_address, "0.0.0.0", "address all three listeners bind");
 ABSL_FLAG(int32_t, ws_port, 8080, "WebSocket edge port (0 = pick a free port and log it)");
 ABSL_FLAG(int32_t, grpc_port, 9090, "gRPC control-plane port (0 = pick a free port)");
+ABSL_FLAG(std::string, control_bind_address, "",
+          "address the gRPC control plane binds; empty = bind_address (e.g. 127.0.0.1 keeps "
+          "a control plane without control_token off the network)");
 ABSL_FLAG(int32_t, metrics_port, 9100, "Prometheus /metrics port (0 = pick a free port)");
 ABSL_FLAG(int32_t, threads, 0, "edge shards (event-loop threads); 0 = one per core");
 ABSL_FLAG(absl::Duration, ping_interval, absl::Seconds(30), "ping a connection idle this long");
@@ -44,6 +47,8 @@ ABSL_FLAG(int64_t, max_subscriptions, 128, "rooms per connection");
 ABSL_FLAG(bool, client_publish, true, "whether clients may publish into rooms they joined");
 ABSL_FLAG(double, message_rate, 100, "per-connection inbound messages per second");
 ABSL_FLAG(double, message_burst, 200, "per-connection inbound burst above message_rate");
+ABSL_FLAG(absl::Duration, rate_limit_close_after, absl::Seconds(2),
+          "a client over message_rate this long without a break is closed with 1008");
 ABSL_FLAG(double, connect_rate_per_ip, 0,
           "new connections per second per client IP (HTTP 429 beyond); 0 = no limit");
 ABSL_FLAG(double, connect_burst_per_ip, 20, "burst above connect_rate_per_ip");
@@ -174,6 +179,7 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
   const auto queue_messages = GetFlag(FLAGS_max_queue_messages);
   const auto queue_bytes = GetFlag(FLAGS_max_queue_bytes);
   const auto rate = GetFlag(FLAGS_message_rate), burst = GetFlag(FLAGS_message_burst);
+  const auto flood = GetFlag(FLAGS_rate_limit_close_after);
   for (const absl::Status& s : {
            check(threads >= 0 && threads <= 1024, "threads", "must be 0-1024"),
            check(ping > absl::ZeroDuration(), "ping_interval", "must be positive"),
@@ -190,6 +196,7 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
            check(GetFlag(FLAGS_max_subscriptions) >= 1, "max_subscriptions", "must be >= 1"),
            check(rate > 0, "message_rate", "must be positive"),
            check(burst >= 1, "message_burst", "must be at least 1"),
+           check(flood > absl::ZeroDuration(), "rate_limit_close_after", "must be positive"),
            check(GetFlag(FLAGS_connect_rate_per_ip) >= 0, "connect_rate_per_ip", "must be >= 0"),
            check(GetFlag(FLAGS_connect_burst_per_ip) >= 1, "connect_burst_per_ip",
                  "must be at least 1"),
@@ -225,6 +232,7 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
   }
   e.message_rate = rate;
   e.message_burst = burst;
+  e.rate_limit_close_after = to_ms(flood);
   for (absl::string_view origin :
        absl::StrSplit(GetFlag(FLAGS_allowed_origins), ',', absl::SkipWhitespace()))
     e.allowed_origins.emplace_back(absl::StripAsciiWhitespace(origin));
@@ -233,7 +241,8 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
   auto jwt = jwt_settings();
   if (!jwt.ok()) return jwt.status();
   config.jwt = *std::move(jwt);
-  config.control.bind_address = e.bind_address;
+  const auto control_address = GetFlag(FLAGS_control_bind_address);
+  config.control.bind_address = control_address.empty() ? e.bind_address : control_address;
   config.control.port = static_cast<std::uint16_t>(GetFlag(FLAGS_grpc_port));
   config.control.control_token = GetFlag(FLAGS_control_token);
   config.metrics_port = static_cast<std::uint16_t>(GetFlag(FLAGS_metrics_port));

@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
       "ws://%s:%u/ws  publish: gRPC %s:%u (wsedge.v1.EdgeControl)  metrics: "
       "http://%s:%u/metrics\n",
       bind.c_str(), server.ws_port(), bind.c_str(), server.grpc_port(), bind.c_str(),
-      server.metrics_port(), static_cast<unsigned>(server.hub().stats("").shards), host.c_str(),
+      server.metrics_port(), static_cast<unsigned>(server.hub().shard_count()), host.c_str(),
       server.ws_port(), host.c_str(), server.grpc_port(), host.c_str(), server.metrics_port());
   std::fflush(stdout);
 

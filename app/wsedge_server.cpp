@@ -16,7 +16,7 @@ absl::StatusOr<std::unique_ptr<auth::jwt_verifier>> make_verifier(const server_c
 wsedge_server::wsedge_server(server_config config, edge::edge_observer* extra_observer)
     : config_(std::move(config)),
       verifier_(make_verifier(config_)),
-      observers_({&metrics_observer_, extra_observer}),
+      observers_({extra_observer}),
       hub_(config_.edge, observers_, verifier_.ok() ? verifier_->get() : nullptr) {}
 
 wsedge_server::~wsedge_server() {
@@ -27,8 +27,7 @@ wsedge_server::~wsedge_server() {
 absl::Status wsedge_server::start() {
   if (!verifier_.ok()) return verifier_.status();
   if (auto status = hub_.start(); !status.ok()) return status;
-  if (auto status = metrics_.start(config_.edge.bind_address, config_.metrics_port,
-                                   metrics_observer_.registry());
+  if (auto status = metrics_.start(config_.edge.bind_address, config_.metrics_port, hub_);
       !status.ok())
     return status;
   return control_.start(hub_, config_.control);

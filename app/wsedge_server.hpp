@@ -11,13 +11,13 @@
 #include "edge/hub.hpp"
 #include "edge/observer_list.hpp"
 #include "metrics/metrics_server.hpp"
-#include "metrics/prometheus_observer.hpp"
 
 namespace wsedge::app {
 
 class wsedge_server {
  public:
-  // `extra_observer` (optional, e.g. a test probe) sees every edge event besides metrics.
+  // `extra_observer` (optional, e.g. a test probe) sees every edge event (metrics are read from
+  // the edge's own counters).
   explicit wsedge_server(server_config config, edge::edge_observer* extra_observer = nullptr);
   ~wsedge_server();
 
@@ -38,7 +38,6 @@ class wsedge_server {
   // Declared before the hub that uses it; a bad key is reported by start().
   absl::StatusOr<std::unique_ptr<auth::jwt_verifier>> verifier_;
   // Declared in dependency order: destroyed control first, observer last.
-  metrics::prometheus_observer metrics_observer_;
   edge::observer_list observers_;
   edge::hub hub_;
   metrics::metrics_server metrics_;

@@ -140,23 +140,24 @@ grpc::ServerUnaryReactor* edge_control_service::Stats(grpc::CallbackServerContex
                                                       v1::StatsResponse* response) {
   auto* reactor = context->DefaultReactor();
   if (refused(*context, reactor)) return reactor;
-  edge::stats_snapshot stats = hub_.stats(request->room());
-  response->set_connections(stats.connections);
-  response->set_rooms(stats.rooms);
-  response->set_subscriptions(stats.subscriptions);
-  for (const auto& [room, members] : stats.room_members) {
-    auto* room_stats = response->add_room_stats();
-    room_stats->set_room(room);
-    room_stats->set_members(members);
-  }
-  for (const auto& [role, count] : stats.connections_by_role)
-    (*response->mutable_connections_by_role())[role] = count;
-  response->set_messages_in(stats.messages_in);
-  response->set_messages_out(stats.messages_out);
-  response->set_uptime_seconds(stats.uptime_seconds);
-  response->set_shards(stats.shards);
-  response->set_draining(stats.draining);
-  reactor->Finish(grpc::Status::OK);
+  hub_.stats(request->room(), [reactor, response](edge::stats_snapshot stats) {
+    response->set_connections(stats.connections);
+    response->set_rooms(stats.rooms);
+    response->set_subscriptions(stats.subscriptions);
+    for (const auto& [room, members] : stats.room_members) {
+      auto* room_stats = response->add_room_stats();
+      room_stats->set_room(room);
+      room_stats->set_members(members);
+    }
+    for (const auto& [role, count] : stats.connections_by_role)
+      (*response->mutable_connections_by_role())[role] = count;
+    response->set_messages_in(stats.messages_in);
+    response->set_messages_out(stats.messages_out);
+    response->set_uptime_seconds(stats.uptime_seconds);
+    response->set_shards(stats.shards);
+    response->set_draining(stats.draining);
+    reactor->Finish(grpc::Status::OK);
+  });
   return reactor;
 }
 

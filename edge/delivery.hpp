@@ -13,15 +13,16 @@
 
 namespace wsedge::edge {
 
+// Shared by the member shards of one publish: each touches its atomics once (not once per
+// recipient), and turns the frame into its own shard-local frame_ref.
 class delivery {
  public:
   delivery(target_kind kind, std::string target, std::shared_ptr<const std::string> frame,
-           std::uint32_t shards, edge_observer& observer, std::function<void(publish_result)> done)
+           std::uint32_t shards, std::function<void(publish_result)> done)
       : kind_(kind),
         target_(std::move(target)),
         frame_(std::move(frame)),
         shards_left_(shards),
-        observer_(observer),
         done_(std::move(done)) {}
 
   target_kind kind() const { return kind_; }
@@ -30,11 +31,11 @@ class delivery {
   void set_seq(std::uint64_t seq) { seq_ = seq; }
 
   // Each shard calls this once after queueing to its members; the last one reports.
-  void shard_done(std::uint64_t recipients) {
+  void shard_done(std::uint64_t recipients, edge_observer& observer) {
     recipients_.fetch_add(recipients, std::memory_order_relaxed);
     if (shards_left_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - accepted_;
-    observer_.on_publish_fanout(took.count());
+    observer.on_publish_fanout(took.count());
     if (done_) done_({seq_, recipients_.load(std::memory_order_relaxed)});
   }
 
@@ -46,7 +47,6 @@ class delivery {
   std::atomic<std::uint32_t> shards_left_;
   std::atomic<std::uint64_t> recipients_{0};
   std::chrono::steady_clock::time_point accepted_ = std::chrono::steady_clock::now();
-  edge_observer& observer_;
   std::function<void(publish_result)> done_;
 };
 

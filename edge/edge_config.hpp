@@ -50,6 +50,9 @@ struct edge_config {
   // Per-connection inbound token bucket (messages per second, burst size).
   double message_rate = 100;
   double message_burst = 200;
+  // A client over message_rate this long without a break is closed with 1008: a flood, not a
+  // burst. Its error replies are themselves limited to one a second meanwhile.
+  duration rate_limit_close_after{2'000};
   // New connections per second per client IP (HTTP 429 beyond); 0 = no limit. Off by default
   // because behind a proxy every client shares the proxy's address.
   double connect_rate_per_ip = 0;

@@ -5,7 +5,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
 
-#include "edge/hub_state.hpp"
+#include "edge/node_context.hpp"
 #include "edge/room_name.hpp"
 #include "edge/shard.hpp"
 #include "edge/websocket_session.hpp"
@@ -52,9 +52,13 @@ bool origin_allowed(const edge_config& cfg, std::string_view origin) {
 }  // namespace
 
 template <class Stream>
-http_session<Stream>::http_session(hub_state& hub, shard& home, Stream&& stream,
-                                   beast::flat_buffer&& buffer)
-    : hub_(hub), shard_(home), stream_(std::move(stream)), buffer_(std::move(buffer)) {}
+http_session<Stream>::http_session(node_context& node, shard& home, Stream&& stream,
+                                   beast::flat_buffer&& buffer, connection_slot slot)
+    : node_(node),
+      shard_(home),
+      stream_(std::move(stream)),
+      buffer_(std::move(buffer)),
+      slot_(std::move(slot)) {}
 
 template <class Stream>
 void http_session<Stream>::run() {
@@ -67,7 +71,7 @@ void http_session<Stream>::do_read() {
   parser_.emplace();
   parser_->header_limit(max_header_bytes);
   parser_->body_limit(max_body_bytes);
-  beast::get_lowest_layer(stream_).expires_after(hub_.config.write_timeout);
+  beast::get_lowest_layer(stream_).expires_after(node_.config().write_timeout);
   http::async_read(
       stream_, buffer_, *parser_,
       beast::bind_front_handler(&http_session<Stream>::on_read, this->shared_from_this()));
@@ -95,13 +99,13 @@ void http_session<Stream>::route(http::request<http::string_body>&& request) {
     return respond(http::status::method_not_allowed, "only GET is served here\n");
   if (path == "/healthz") return respond(http::status::ok, "ok\n");
   if (path == "/readyz") {
-    if (hub_.draining.load()) return respond(http::status::service_unavailable, "draining\n");
+    if (node_.draining()) return respond(http::status::service_unavailable, "draining\n");
     return respond(http::status::ok, "ready\n");
   }
 
   session_mode mode = session_mode::client_protocol;
   std::vector<std::string> rooms;
-  if (path == "/ws/echo" && hub_.config.echo_endpoint) {
+  if (path == "/ws/echo" && node_.config().echo_endpoint) {
     mode = session_mode::echo;
   } else if (path.starts_with(rooms_prefix)) {
     rooms.push_back(path.substr(rooms_prefix.size()));
@@ -112,18 +116,18 @@ void http_session<Stream>::route(http::request<http::string_body>&& request) {
   if (!websocket::is_upgrade(request))
     return respond(http::status::upgrade_required, "this endpoint needs a WebSocket upgrade\n",
                    "not_upgrade");
-  if (hub_.draining.load())
+  if (node_.draining())
     return respond(http::status::service_unavailable, "server is draining\n", "draining");
-  if (!origin_allowed(hub_.config, request[http::field::origin]))
+  if (!origin_allowed(node_.config(), request[http::field::origin]))
     return respond(http::status::forbidden, "origin not allowed\n", "origin");
   beast::error_code peer_ec;
   auto peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(peer_ec);
   if (!peer_ec &&
-      !hub_.connect_limiter.allow(peer.address().to_string(), std::chrono::steady_clock::now()))
+      !node_.connect_limiter.allow(peer.address().to_string(), std::chrono::steady_clock::now()))
     return respond(http::status::too_many_requests, "too many connections from your address\n",
                    "ip_rate");
-  if (hub_.config.max_connections != 0 &&
-      hub_.connections.load(std::memory_order_relaxed) >= hub_.config.max_connections)
+  // The slot was taken at accept (concurrent upgrades cannot overshoot the limit).
+  if (!slot_.held())
     return respond(http::status::service_unavailable, "server is full\n", "max_connections");
 
   if (auto param = url->params().find("rooms"); param != url->params().end()) {
@@ -143,20 +147,20 @@ void http_session<Stream>::route(http::request<http::string_body>&& request) {
                      "invalid room name; use 1-128 characters of A-Z a-z 0-9 _ - . : @ /\n",
                      "invalid_room");
   }
-  if (rooms.size() > hub_.config.max_subscriptions)
+  if (rooms.size() > node_.config().max_subscriptions)
     return respond(http::status::bad_request, "too many rooms for one connection\n",
                    "too_many_subscriptions");
 
   bearer credential = find_bearer(request, *url);
   identity who;
-  if (!credential.token.empty() && hub_.verifier != nullptr) {
-    auto verified = hub_.verifier->verify(credential.token);
+  if (!credential.token.empty() && node_.verifier() != nullptr) {
+    auto verified = node_.verifier()->verify(credential.token);
     if (!verified.ok())
       return respond(http::status::unauthorized,
                      "invalid token: " + std::string(verified.status().message()) + "\n",
                      "unauthorized");
     who = *std::move(verified);
-  } else if (hub_.config.auth_required) {
+  } else if (node_.config().auth_required) {
     return respond(http::status::unauthorized,
                    "a token is required: ?token=, Authorization: Bearer, or subprotocol "
                    "bearer.<token>\n",
@@ -164,15 +168,17 @@ void http_session<Stream>::route(http::request<http::string_body>&& request) {
   }
 
   beast::get_lowest_layer(stream_).expires_never();
-  std::make_shared<websocket_session<Stream>>(hub_, shard_, std::move(stream_), std::move(who),
-                                              mode)
-      ->run(std::move(request), std::move(rooms), std::move(credential.subprotocol));
+  // Bytes the client pipelined behind its request are its first frames: the session reads them.
+  std::make_shared<websocket_session<Stream>>(node_, shard_, std::move(stream_), std::move(who),
+                                              mode, std::move(slot_))
+      ->run(std::move(request), std::move(rooms), std::move(credential.subprotocol),
+            std::move(buffer_));
 }
 
 template <class Stream>
 void http_session<Stream>::respond(http::status status, std::string_view body,
                                    std::string_view reject_reason) {
-  if (!reject_reason.empty()) hub_.observer.on_connection_rejected(reject_reason);
+  if (!reject_reason.empty()) node_.observer().on_connection_rejected(reject_reason);
   bool keep_alive = reject_reason.empty() && parser_ && parser_->is_done() && parser_->keep_alive();
   response_ = std::make_shared<http::response<http::string_body>>(status, 11);
   response_->set(http::field::server, "wsedge");
@@ -205,11 +211,11 @@ namespace {
 // Looks at the first bytes: a TLS ClientHello goes through the handshake, the rest is plain.
 class tls_detector : public std::enable_shared_from_this<tls_detector> {
  public:
-  tls_detector(hub_state& hub, shard& home, tcp::socket&& socket)
-      : hub_(hub), shard_(home), stream_(std::move(socket)) {}
+  tls_detector(node_context& node, shard& home, tcp::socket&& socket, connection_slot slot)
+      : node_(node), shard_(home), stream_(std::move(socket)), slot_(std::move(slot)) {}
 
   void run() {
-    stream_.expires_after(hub_.config.write_timeout);
+    stream_.expires_after(node_.config().write_timeout);
     beast::async_detect_ssl(
         stream_, buffer_, beast::bind_front_handler(&tls_detector::on_detect, shared_from_this()));
   }
@@ -218,12 +224,12 @@ class tls_detector : public std::enable_shared_from_this<tls_detector> {
   void on_detect(beast::error_code ec, bool is_tls) {
     if (ec) return;
     if (!is_tls) {
-      std::make_shared<http_session<beast::tcp_stream>>(hub_, shard_, std::move(stream_),
-                                                        std::move(buffer_))
+      std::make_shared<http_session<beast::tcp_stream>>(node_, shard_, std::move(stream_),
+                                                        std::move(buffer_), std::move(slot_))
           ->run();
       return;
     }
-    tls_ = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(stream_), *hub_.tls);
+    tls_ = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(stream_), *node_.tls);
     tls_->async_handshake(
         net::ssl::stream_base::server, buffer_.data(),
         beast::bind_front_handler(&tls_detector::on_handshake, shared_from_this()));
@@ -231,31 +237,32 @@ class tls_detector : public std::enable_shared_from_this<tls_detector> {
 
   void on_handshake(beast::error_code ec, std::size_t used) {
     if (ec) {
-      hub_.observer.on_connection_rejected("tls_handshake");
+      node_.observer().on_connection_rejected("tls_handshake");
       return;
     }
     buffer_.consume(used);
     std::make_shared<http_session<beast::ssl_stream<beast::tcp_stream>>>(
-        hub_, shard_, std::move(*tls_), std::move(buffer_))
+        node_, shard_, std::move(*tls_), std::move(buffer_), std::move(slot_))
         ->run();
   }
 
-  hub_state& hub_;
+  node_context& node_;
   shard& shard_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
+  connection_slot slot_;
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls_;
 };
 
 }  // namespace
 
-void start_connection(hub_state& hub, shard& home, tcp::socket&& socket) {
-  if (hub.tls) {
-    std::make_shared<tls_detector>(hub, home, std::move(socket))->run();
+void start_connection(node_context& node, shard& home, tcp::socket&& socket, connection_slot slot) {
+  if (node.tls) {
+    std::make_shared<tls_detector>(node, home, std::move(socket), std::move(slot))->run();
     return;
   }
-  std::make_shared<http_session<beast::tcp_stream>>(hub, home, beast::tcp_stream(std::move(socket)),
-                                                    beast::flat_buffer())
+  std::make_shared<http_session<beast::tcp_stream>>(
+      node, home, beast::tcp_stream(std::move(socket)), beast::flat_buffer(), std::move(slot))
       ->run();
 }
 

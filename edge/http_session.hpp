@@ -5,22 +5,25 @@
 #include <memory>
 #include <optional>
 
+#include "edge/connection_slot.hpp"
 #include "edge/net.hpp"
 
 namespace wsedge::edge {
 
 class shard;
-struct hub_state;
+class node_context;
 
 // Starts serving an accepted connection: with TLS configured, a TLS handshake is detected by its
 // first bytes and completed (wss://), anything else is served as plain HTTP (ws://).
-void start_connection(hub_state& hub, shard& home, tcp::socket&& socket);
+// `slot` is empty when the node was full at accept: the connection's upgrade is refused (503).
+void start_connection(node_context& node, shard& home, tcp::socket&& socket, connection_slot slot);
 
 template <class Stream>
 class http_session : public std::enable_shared_from_this<http_session<Stream>> {
  public:
   // `buffer` holds bytes already read from the connection (by TLS detection).
-  http_session(hub_state& hub, shard& home, Stream&& stream, beast::flat_buffer&& buffer);
+  http_session(node_context& node, shard& home, Stream&& stream, beast::flat_buffer&& buffer,
+               connection_slot slot);
   void run();
 
  private:
@@ -31,10 +34,11 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
   void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
   void shutdown();
 
-  hub_state& hub_;
+  node_context& node_;
   shard& shard_;
   Stream stream_;
   beast::flat_buffer buffer_;
+  connection_slot slot_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<http::response<http::string_body>> response_;
 };

@@ -1,13 +1,14 @@
-// The hub: the edge's public API, mapped onto shards, the room directory and the listener.
+// The hub: the edge's public API, mapped onto the node's shards and listener.
 #include "edge/hub.hpp"
 
 #include <absl/strings/str_cat.h>
 
 #include <boost/asio/ssl/context.hpp>
+#include <mutex>
 #include <thread>
 
-#include "edge/hub_state.hpp"
 #include "edge/listener.hpp"
+#include "edge/node_context.hpp"
 #include "edge/protocol.hpp"
 #include "edge/room_name.hpp"
 #include "edge/shard.hpp"
@@ -26,49 +27,53 @@ edge_config resolved(edge_config config) {
 }  // namespace
 
 hub::hub(edge_config config, edge_observer& observer, const token_verifier* verifier)
-    : state_(std::make_unique<hub_state>(resolved(std::move(config)), observer, verifier)) {
-  for (unsigned i = 0; i < state_->config.threads; ++i)
-    state_->shards.push_back(std::make_unique<shard>(i, *state_));
-}
+    : node_(std::make_unique<node_context>(resolved(std::move(config)), observer, verifier)) {}
 
 hub::~hub() {
   stop();
 }
 
 absl::Status hub::start() {
-  if (state_->config.auth_required && state_->verifier == nullptr)
+  const auto& cfg = node_->config();
+  if (cfg.auth_required && node_->verifier() == nullptr)
     return absl::InvalidArgumentError(
         "auth_required: set jwt_secret, jwt_secret_file or jwt_public_key_file");
   beast::error_code ec;
-  if (!state_->config.tls_cert_pem.empty()) {
+  if (!cfg.tls_cert_pem.empty()) {
     auto tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
     tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
                      net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
                      net::ssl::context::no_tlsv1_1);
-    const auto& cfg = state_->config;
     tls->use_certificate_chain(net::buffer(cfg.tls_cert_pem), ec);
     if (ec) return absl::InvalidArgumentError("tls_cert: not a usable PEM certificate chain");
     tls->use_private_key(net::buffer(cfg.tls_key_pem), net::ssl::context::pem, ec);
     if (ec) return absl::InvalidArgumentError("tls_key: not a PEM private key for tls_cert");
-    state_->tls = std::move(tls);
+    node_->tls = std::move(tls);
   }
-  auto address = net::ip::make_address(state_->config.bind_address, ec);
+  auto address = net::ip::make_address(cfg.bind_address, ec);
   if (ec)
     return absl::InvalidArgumentError(
-        absl::StrCat("bind_address \"", state_->config.bind_address, "\" is not an IP address"));
-  state_->acceptor = std::make_shared<listener>(*state_, state_->shards.front()->context());
+        absl::StrCat("bind_address \"", cfg.bind_address, "\" is not an IP address"));
+  node_->acceptor = std::make_shared<listener>(*node_, node_->shard_at(0).context());
   std::string what;
-  if (ec = state_->acceptor->open({address, state_->config.ws_port}, what); ec)
-    return absl::UnavailableError(absl::StrCat("ws_port: cannot ", what, " ",
-                                               state_->config.bind_address, ":",
-                                               state_->config.ws_port, ": ", ec.message()));
-  for (auto& s : state_->shards) s->start();
-  state_->acceptor->run();
+  if (ec = node_->acceptor->open({address, cfg.ws_port}, what); ec)
+    return absl::UnavailableError(absl::StrCat("ws_port: cannot ", what, " ", cfg.bind_address, ":",
+                                               cfg.ws_port, ": ", ec.message()));
+  for (auto& s : node_->shards()) s->start();
+  node_->acceptor->run();
   return absl::OkStatus();
 }
 
 std::uint16_t hub::ws_port() const {
-  return state_->acceptor ? state_->acceptor->port() : 0;
+  return node_->acceptor ? node_->acceptor->port() : 0;
+}
+
+edge_metrics hub::metrics() const {
+  return node_->metrics();
+}
+
+std::size_t hub::shard_count() const {
+  return node_->shard_count();
 }
 
 absl::Status hub::publish(const publish_target& target, std::string_view data,
@@ -100,33 +105,53 @@ absl::Status hub::validate_publish(const publish_target& target, std::string_vie
 
 void hub::publish_validated(const publish_target& target, std::string_view data,
                             std::function<void(publish_result)> done) {
-  state_->observer.on_published(publish_source::grpc);
   if (target.kind == target_kind::room)
-    state_->publish_room(target.value, data, "", std::move(done));
+    node_->publish_room(target.value, std::string(data), std::move(done));
   else
-    state_->publish_matching(target.kind, target.value, data, std::move(done));
+    node_->publish_matching(target.kind, target.value, data, std::move(done));
 }
 
-stats_snapshot hub::stats(std::string_view room) const {
-  stats_snapshot out;
-  out.connections = state_->connections.load(std::memory_order_relaxed);
-  out.rooms = state_->directory.room_count();
-  for (const auto& s : state_->shards) {
-    out.subscriptions += s->subscriptions();
-    out.messages_in += s->messages_in();
-    out.messages_out += s->messages_out();
-    s->add_roles_to(out.connections_by_role);
+void hub::stats(std::string room, std::function<void(stats_snapshot)> done) const {
+  // Each shard adds its own part on its own thread; the last one reports.
+  struct gather {
+    std::mutex mutex;
+    stats_snapshot total;
+    std::size_t shards_left;
+    std::string room;
+    std::function<void(stats_snapshot)> done;
+  };
+  auto job = std::make_shared<gather>();
+  job->shards_left = node_->shard_count();
+  job->room = std::move(room);
+  job->done = std::move(done);
+  std::chrono::duration<double> up = std::chrono::steady_clock::now() - node_->started();
+  job->total.uptime_seconds = up.count();
+  job->total.shards = node_->shard_count();
+  job->total.draining = node_->draining();
+  for (auto& s : node_->shards()) {
+    s->post([s = s.get(), job] {
+      std::vector<std::pair<std::string, std::uint64_t>> rooms;
+      if (job->room.empty()) {
+        s->owned().append_to(rooms);
+      } else if (auto members = s->owned().members(job->room); members > 0) {
+        rooms.emplace_back(job->room, members);
+      }
+      std::unique_lock lock(job->mutex);
+      stats_snapshot& t = job->total;
+      const shard_counters& c = s->counters();
+      t.connections += c.connections.get();
+      t.subscriptions += c.subscriptions.get();
+      t.rooms += c.rooms_owned.get();
+      t.messages_in += c.messages_in.get();
+      t.messages_out += c.messages_out.get();
+      s->add_roles_to(t.connections_by_role);
+      for (auto& r : rooms) t.room_members.push_back(std::move(r));
+      if (--job->shards_left != 0) return;
+      stats_snapshot result = std::move(t);
+      lock.unlock();
+      job->done(std::move(result));
+    });
   }
-  if (room.empty()) {
-    out.room_members = state_->directory.snapshot();
-  } else if (auto members = state_->directory.members(room); members > 0) {
-    out.room_members.emplace_back(std::string(room), members);
-  }
-  std::chrono::duration<double> up = std::chrono::steady_clock::now() - state_->started;
-  out.uptime_seconds = up.count();
-  out.shards = state_->shards.size();
-  out.draining = state_->draining.load();
-  return out;
 }
 
 void hub::kick(kick_selector selector, std::string value, std::string reason,
@@ -139,9 +164,9 @@ void hub::kick(kick_selector selector, std::string value, std::string reason,
   };
   std::vector<shard*> targets;
   if (selector == kick_selector::client_id) {
-    if (shard* home = state_->shard_of_client(value)) targets.push_back(home);
+    if (shard* home = node_->shard_of_client(value)) targets.push_back(home);
   } else {
-    for (auto& s : state_->shards) targets.push_back(s.get());
+    for (auto& s : node_->shards()) targets.push_back(s.get());
   }
   if (targets.empty() || value.empty()) {
     if (done) done(0);
@@ -153,27 +178,30 @@ void hub::kick(kick_selector selector, std::string value, std::string reason,
   job->shards_left = targets.size();
   job->done = std::move(done);
   for (shard* s : targets) {
-    net::post(s->context(), [s, selector, job] {
+    s->post([s, selector, job] {
       job->kicked += s->kick(selector, job->value, job->reason);
       if (job->shards_left.fetch_sub(1) == 1 && job->done) job->done(job->kicked.load());
     });
   }
 }
 
-bool hub::ready() const {
-  return state_->acceptor && !state_->draining.load();
-}
-
 void hub::drain() {
   // The listener stays open so probes see /readyz 503 and new upgrades get 503 until exit.
-  if (state_->draining.exchange(true)) return;
-  for (auto& s : state_->shards)
-    net::post(s->context(),
-              [s = s.get()] { s->close_all(close_going_away, "server is draining"); });
+  if (!node_->start_draining()) return;
+  const auto spread =
+      std::chrono::duration_cast<std::chrono::milliseconds>(node_->config().drain_timeout / 4);
+  for (auto& s : node_->shards())
+    s->post(
+        [s = s.get(), spread] { s->close_all(close_going_away, "server is draining", spread); });
 }
 
 bool hub::wait_until_idle(std::chrono::steady_clock::time_point deadline) const {
-  while (state_->connections.load() != 0) {
+  auto open = [this] {
+    std::uint64_t connections = 0;
+    for (auto& s : node_->shards()) connections += s->counters().connections.get();
+    return connections;
+  };
+  while (open() != 0) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -181,8 +209,9 @@ bool hub::wait_until_idle(std::chrono::steady_clock::time_point deadline) const 
 }
 
 void hub::stop() {
-  if (state_->acceptor) state_->acceptor->stop();
-  for (auto& s : state_->shards) s->stop();
+  if (node_->acceptor) node_->acceptor->stop();
+  for (auto& s : node_->shards()) s->stop();
+  for (auto& s : node_->shards()) s->discard();
 }
 
 }  // namespace wsedge::edge

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "edge/edge_config.hpp"
+#include "edge/edge_metrics.hpp"
 #include "edge/edge_observer.hpp"
 #include "edge/token_verifier.hpp"
 
@@ -46,7 +47,7 @@ struct stats_snapshot {
 
 enum class kick_selector { client_id, user_id };
 
-struct hub_state;
+class node_context;
 
 // Thread-safe: every method may be called from any thread. Completion callbacks run on a shard
 // thread and must not block.
@@ -71,14 +72,18 @@ class hub {
   absl::Status validate_publish(const publish_target& target, std::string_view data) const;
   void publish_validated(const publish_target& target, std::string_view data,
                          std::function<void(publish_result)> done);
-  // `room` empty: every room in room_members; otherwise only that room.
-  stats_snapshot stats(std::string_view room) const;
+  // `room` empty: every room in room_members; otherwise only that room. Gathered from every
+  // shard on its own thread (map-reduce); `done` runs on a shard thread.
+  void stats(std::string room, std::function<void(stats_snapshot)> done) const;
+  std::size_t shard_count() const;
+  // Every counter of the node, summed over the shards now (any thread; for /metrics).
+  edge_metrics metrics() const;
   // Closes the selected connections with 4000 and `reason`; `done` gets how many.
   void kick(kick_selector selector, std::string value, std::string reason,
             std::function<void(std::uint64_t)> done);
 
-  bool ready() const;
-  // Readiness off (/readyz 503), refuse new upgrades (503), close every client with 1001.
+  // Readiness off (/readyz 503), refuse new upgrades (503), close every client with 1001 after
+  // what is queued for it, in waves over a quarter of drain_timeout.
   void drain();
   // True once no connection is left, false at the deadline.
   bool wait_until_idle(std::chrono::steady_clock::time_point deadline) const;
@@ -86,7 +91,7 @@ class hub {
   void stop();
 
  private:
-  std::unique_ptr<hub_state> state_;
+  std::unique_ptr<node_context> node_;
 };
 
 }  // namespace wsedge::edge

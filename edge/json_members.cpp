@@ -1,7 +1,9 @@
 // A scanner over already-validated JSON that returns the source text of top-level values.
 #include "edge/json_members.hpp"
 
+#include <boost/json/parse.hpp>
 #include <cstddef>
+#include <string>
 
 namespace wsedge::edge {
 
@@ -64,11 +66,13 @@ class scanner {
 
 }  // namespace
 
-std::optional<std::string_view> find_raw_member(std::string_view text, std::string_view key) {
+void for_each_raw_member(
+    std::string_view text,
+    absl::FunctionRef<void(std::string_view key, std::string_view raw)> visit) {
   scanner s(text);
   s.skip_space();
-  if (!s.eat('{')) return std::nullopt;
-  std::optional<std::string_view> found;
+  if (!s.eat('{')) return;
+  std::string decoded;
   while (!s.done()) {
     s.skip_space();
     if (!s.at('"')) break;  // '}' or malformed: stop either way
@@ -77,10 +81,25 @@ std::optional<std::string_view> find_raw_member(std::string_view text, std::stri
     if (!s.eat(':')) break;
     s.skip_space();
     std::string_view value = s.value();
-    if (name.size() == key.size() + 2 && name.substr(1, key.size()) == key) found = value;
+    std::string_view key = name.substr(1, name.size() - 2);
+    if (key.find('\\') != std::string_view::npos) {
+      // Rare: let the validating parser decode the escapes, so both read the same name.
+      boost::system::error_code ec;
+      auto parsed = boost::json::parse(name, ec);
+      decoded = ec || !parsed.is_string() ? std::string() : std::string(parsed.get_string());
+      key = decoded;
+    }
+    visit(key, value);
     s.skip_space();
     if (!s.eat(',')) break;
   }
+}
+
+std::optional<std::string_view> find_raw_member(std::string_view text, std::string_view key) {
+  std::optional<std::string_view> found;
+  for_each_raw_member(text, [&](std::string_view name, std::string_view raw) {
+    if (name == key) found = raw;
+  });
   return found;
 }
 

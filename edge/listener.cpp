@@ -2,7 +2,7 @@
 #include "edge/listener.hpp"
 
 #include "edge/http_session.hpp"
-#include "edge/hub_state.hpp"
+#include "edge/node_context.hpp"
 #include "edge/shard.hpp"
 
 namespace wsedge::edge {
@@ -12,8 +12,8 @@ namespace {
 constexpr std::chrono::milliseconds accept_retry_delay{50};
 }  // namespace
 
-listener::listener(hub_state& hub, net::io_context& context)
-    : hub_(hub), context_(context), acceptor_(context), retry_timer_(context) {}
+listener::listener(node_context& node, net::io_context& context)
+    : node_(node), context_(context), acceptor_(context), retry_timer_(context) {}
 
 beast::error_code listener::open(const tcp::endpoint& endpoint, std::string& what) {
   beast::error_code ec;
@@ -48,7 +48,7 @@ void listener::stop() {
 
 void listener::do_accept() {
   if (!acceptor_.is_open()) return;
-  accepting_into_ = hub_.shards[next_shard_++ % hub_.shards.size()].get();
+  accepting_into_ = &node_.shard_at(next_shard_++ % node_.shard_count());
   acceptor_.async_accept(accepting_into_->context(),
                          beast::bind_front_handler(&listener::on_accept, shared_from_this()));
 }
@@ -56,7 +56,7 @@ void listener::do_accept() {
 void listener::on_accept(beast::error_code ec, tcp::socket socket) {
   if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
   if (ec) {
-    hub_.observer.on_connection_rejected("accept_error");
+    node_.observer().on_connection_rejected("accept_error");
     retry_timer_.expires_after(accept_retry_delay);
     retry_timer_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
       if (!wait_ec) self->do_accept();
@@ -64,7 +64,9 @@ void listener::on_accept(beast::error_code ec, tcp::socket socket) {
     return;
   }
   socket.set_option(tcp::no_delay(true), ec);
-  start_connection(hub_, *accepting_into_, std::move(socket));
+  // The slot is taken here, before any byte is read: every connection counts against
+  // max_connections, an upgrade or not.
+  start_connection(node_, *accepting_into_, std::move(socket), node_.take_connection_slot());
   do_accept();
 }
 

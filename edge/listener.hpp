@@ -7,12 +7,12 @@
 
 namespace wsedge::edge {
 
-struct hub_state;
+class node_context;
 class shard;
 
 class listener : public std::enable_shared_from_this<listener> {
  public:
-  listener(hub_state& hub, net::io_context& context);
+  listener(node_context& node, net::io_context& context);
   // Binds and listens; returns the error, if any, with what failed.
   beast::error_code open(const tcp::endpoint& endpoint, std::string& what);
   std::uint16_t port() const { return port_; }
@@ -24,7 +24,7 @@ class listener : public std::enable_shared_from_this<listener> {
   void do_accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
 
-  hub_state& hub_;
+  node_context& node_;
   net::io_context& context_;
   tcp::acceptor acceptor_;
   net::steady_timer retry_timer_;

@@ -4,7 +4,7 @@
 namespace wsedge::edge {
 
 push_result outbound_queue::push(outbound_frame frame, const queue_limits& limits) {
-  const std::size_t size = frame.payload->size();
+  const std::size_t size = frame.payload.size();
   // A frame larger than the whole byte budget still goes through on an empty queue, so one
   // big message is not mistaken for a slow reader.
   if (!empty() && (this->size() >= limits.max_messages || bytes_ + size > limits.max_bytes))
@@ -21,7 +21,7 @@ push_result outbound_queue::push(outbound_frame frame, const queue_limits& limit
 }
 
 void outbound_queue::pop() {
-  bytes_ -= frames_[head_].payload->size();
+  bytes_ -= frames_[head_].payload.size();
   frames_[head_++] = {};
   if (empty()) clear();
 }

@@ -3,15 +3,16 @@
 
 #include <cstddef>
 #include <memory>
-#include <string>
 #include <vector>
+
+#include "edge/frame_ref.hpp"
 
 namespace wsedge::edge {
 
 // One message to send: its complete WebSocket frame (header + payload, see ws_frame.hpp),
-// immutable and shared by every recipient of the same message.
+// immutable and shared by every recipient of the same message on this shard.
 struct outbound_frame {
-  std::shared_ptr<const std::string> payload;
+  frame_ref payload;
 };
 
 enum class push_result { queued, overflow };

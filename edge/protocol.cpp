@@ -92,12 +92,28 @@ parse_result parse_request(std::string_view text) {
   if (object == nullptr)
     return request_error{error_code::invalid_json, "expected a JSON object", {}};
 
+  // The raw scanner (which copies values verbatim) and the parser must agree on every member
+  // the protocol reads: one given twice, however its name is spelt, is refused, not read twice.
+  static constexpr std::array<std::string_view, 4> protocol_keys{"type", "id", "room", "data"};
+  std::array<std::string_view, protocol_keys.size()> raw{};
+  std::array<int, protocol_keys.size()> seen{};
+  std::string_view duplicate;
+  for_each_raw_member(text, [&](std::string_view key, std::string_view value) {
+    for (std::size_t i = 0; i < protocol_keys.size(); ++i) {
+      if (key != protocol_keys[i]) continue;
+      if (seen[i]++ != 0) duplicate = protocol_keys[i];
+      raw[i] = value;
+    }
+  });
+  if (!duplicate.empty())
+    return request_error{
+        error_code::invalid_request, "duplicate key \"" + std::string(duplicate) + "\"", {}};
+
   client_request request;
   if (const json::value* id = object->if_contains("id")) {
     if (!id->is_string() && !id->is_number())
       return request_error{error_code::invalid_request, "\"id\" must be a string or a number", {}};
-    auto raw = find_raw_member(text, "id");
-    request.id = raw ? std::string(*raw) : json::serialize(*id);
+    request.id = seen[1] != 0 ? std::string(raw[1]) : json::serialize(*id);
   }
 
   const json::value* type = object->if_contains("type");
@@ -122,8 +138,7 @@ parse_result parse_request(std::string_view text) {
     const json::value* data = object->if_contains("data");
     if (data == nullptr)
       return request_error{error_code::invalid_request, "publish needs \"data\"", request.id};
-    auto raw = find_raw_member(text, "data");
-    request.data = raw ? std::string(*raw) : json::serialize(*data);
+    request.data = seen[3] != 0 ? std::string(raw[3]) : json::serialize(*data);
   }
   return request;
 }

@@ -31,13 +31,14 @@ class serialized_stream {
 
   template <class MutableBuffers, class ReadHandler>
   auto async_read_some(const MutableBuffers& buffers, ReadHandler&& handler) {
-    if constexpr (FrameBoundedReads) {
-      return net::async_compose<ReadHandler, void(beast::error_code, std::size_t)>(
-          read_op<MutableBuffers>{*this, buffers}, handler, *this);
-    } else {
-      return next_.async_read_some(buffers, std::forward<ReadHandler>(handler));
-    }
+    return net::async_compose<ReadHandler, void(beast::error_code, std::size_t)>(
+        read_op<MutableBuffers>{*this, buffers}, handler, *this);
   }
+
+  // Bytes already read from the connection with the upgrade request (a client may pipeline its
+  // first frames behind it): the next reads return these before reading the socket again.
+  void preload(beast::flat_buffer&& bytes) { preloaded_ = std::move(bytes); }
+  bool has_preloaded() const noexcept { return preloaded_.size() > 0; }
 
   // Writes all of `buffers` (never a part) once no other write is in progress.
   template <class ConstBuffers, class WriteHandler>
@@ -62,18 +63,35 @@ class serialized_stream {
   struct read_op {
     serialized_stream& stream;
     MutableBuffers buffers;
-    bool reading = false;
+    enum { starting, from_preload, reading } state = starting;
+
+    // With FrameBoundedReads, never past the end of the current frame.
+    auto readable_part() const {
+      if constexpr (FrameBoundedReads)
+        return beast::buffers_prefix(stream.frames_.readable(), buffers);
+      else
+        return buffers;
+    }
 
     template <class Self>
     void operator()(Self& self, beast::error_code ec = {}, std::size_t bytes = 0) {
-      if (!reading) {
-        reading = true;
-        stream.next_.async_read_some(beast::buffers_prefix(stream.frames_.readable(), buffers),
-                                     std::move(self));
-        return;
+      if (state == starting) {
+        if (stream.has_preloaded()) {
+          // Completed from a fresh handler, never inside the initiating call.
+          state = from_preload;
+          return net::post(stream.get_executor(), std::move(self));
+        }
+        state = reading;
+        return stream.next_.async_read_some(readable_part(), std::move(self));
       }
-      for (auto piece : beast::buffers_prefix(bytes, buffers))
-        stream.frames_.consumed(static_cast<const unsigned char*>(piece.data()), piece.size());
+      if (state == from_preload) {
+        bytes = net::buffer_copy(readable_part(), stream.preloaded_.data());
+        stream.preloaded_.consume(bytes);
+      }
+      if constexpr (FrameBoundedReads) {
+        for (auto piece : beast::buffers_prefix(bytes, buffers))
+          stream.frames_.consumed(static_cast<const unsigned char*>(piece.data()), piece.size());
+      }
       self.complete(ec, bytes);
     }
   };
@@ -111,6 +129,7 @@ class serialized_stream {
   }
 
   NextLayer next_;
+  beast::flat_buffer preloaded_;
   frame_boundary frames_;  // used with FrameBoundedReads only
   bool busy_ = false;
   // Rarely more than one (a ping or close behind a data batch): a vector, not a deque.

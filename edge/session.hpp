@@ -1,5 +1,5 @@
 // What a shard knows of a connection, whatever carries it (plain TCP or TLS): the interface the
-// shard's deliveries, kicks and timer use. Called on the connection's shard thread only.
+// shard's deliveries, kicks, room answers and timer use. Called on the connection's shard only.
 #pragma once
 
 #include <chrono>
@@ -8,34 +8,55 @@
 #include <string>
 #include <string_view>
 
+#include "edge/frame_ref.hpp"
 #include "edge/token_verifier.hpp"
 
 namespace wsedge::edge {
+
+// How a close treats what is queued. Flush: everything already queued is written first
+// (bounded by write_timeout), then the close frame: a kick, a drain, an expired token.
+// Discard: the queue is dropped (a slow consumer's backlog is what 4001 means; a dead peer
+// cannot take it anyway).
+enum class close_mode : std::uint8_t { flush, discard };
+
+// The owner shard's answer to a join (or, with count_only, to "how many members?").
+struct join_answer {
+  bool joined = false;  // false: the room is full
+  std::uint64_t members = 0;
+  std::uint64_t seq = 0;  // the room's last seq at the join
+};
 
 class session {
  public:
   using clock = std::chrono::steady_clock;
   virtual ~session() = default;
 
-  // Queues a complete frame; a full queue makes this a slow consumer (closed with 4001 soon).
-  virtual bool send(const std::shared_ptr<const std::string>& framed) = 0;
+  // Queues a complete frame; false when the connection is not taking messages (closing, or a
+  // slow consumer whose queue just overflowed: it is closed with 4001 right after).
+  virtual bool send(const frame_ref& frame) = 0;
   // Starts writing what is queued (after a deferred batch of deliveries).
   virtual void flush() = 0;
-  // Starts the close handshake with `code`; the session ends when it completes or times out.
-  virtual void close(std::uint16_t code, std::string_view reason) = 0;
+  virtual void close(std::uint16_t code, std::string_view reason, close_mode mode) = 0;
   // Called by the shard's timer: keep-alive pings, token expiry and dead-peer detection.
   virtual void on_tick(clock::time_point now) = 0;
   virtual bool is_open() const = 0;
-  // Shared ownership, for the shard to hold a session across a write-delay window.
+  // The owner shard answered this session's join of `room` (see shard::join_room).
+  virtual void on_join_answer(const std::string& room, join_answer answer) = 0;
+  // The owner shard assigned `seq` to this session's publish into `room`.
+  virtual void on_publish_answer(const std::string& room, std::uint64_t seq) = 0;
+  // Shared ownership, for the shard to hold a session across a deferred write.
   virtual std::shared_ptr<session> shared() = 0;
 
   const std::string& client_id() const { return client_id_; }
+  // The number in the client id: the session's key in its shard.
+  std::uint64_t serial() const { return serial_; }
   const identity& who() const { return who_; }
 
  protected:
   explicit session(identity who) : who_(std::move(who)) {}
 
   std::string client_id_;
+  std::uint64_t serial_ = 0;
   identity who_;
 };
 

@@ -1,17 +1,21 @@
-// Shard: runs its io_context on its own thread, delivers publishes to its members, ticks timers.
+// Shard: runs its io_context on its own thread; owns its sessions, its members of every room and
+// the rooms whose owner it is; delivers publishes to its members; ticks timers.
 #include "edge/shard.hpp"
 
 #include <algorithm>
 
 #include "edge/delivery.hpp"
-#include "edge/hub_state.hpp"
-#include "edge/session.hpp"
+#include "edge/node_context.hpp"
+#include "edge/protocol.hpp"
+#include "edge/ws_frame.hpp"
 
 namespace wsedge::edge {
 
 namespace {
 
 constexpr std::uint16_t close_kicked = 4000;
+
+thread_local shard* current_shard = nullptr;
 
 // One timer per shard walks its sessions: fine enough for the shortest configured timeout,
 // never busier than every 10 ms nor lazier than every second.
@@ -22,7 +26,11 @@ duration tick_interval(const edge_config& cfg) {
 
 }  // namespace
 
-shard::shard(std::size_t index, hub_state& hub) : index_(index), hub_(hub) {}
+shard::shard(std::size_t index, node_context& node)
+    : index_(index),
+      node_(node),
+      owned_(node.config().threads),
+      mailbox_(node.config().threads, context_) {}
 
 shard::~shard() {
   stop();
@@ -31,52 +39,240 @@ shard::~shard() {
 void shard::start() {
   work_.emplace(context_.get_executor());
   schedule_tick();
-  thread_ = std::thread([this] { context_.run(); });
+  thread_ = std::thread([this] {
+    current_shard = this;
+    context_.run();
+  });
 }
 
 void shard::stop() {
   work_.reset();
   context_.stop();
   if (thread_.joinable()) thread_.join();
-  delayed_writes_.clear();  // while the sessions' io_context still exists
+  // While the sessions' io_context still exists.
+  deferred_writes_.clear();
+  delayed_writes_.clear();
 }
 
-void shard::enqueue(std::shared_ptr<delivery> d) {
-  std::lock_guard lock(inbox_mutex_);
-  inbox_.push_back(std::move(d));
-  if (inbox_scheduled_) return;
-  inbox_scheduled_ = true;
-  net::post(context_, [this] { drain_inbox(); });
+void shard::discard() {
+  mailbox_.discard();
 }
 
-void shard::drain_inbox() {
-  {
-    std::lock_guard lock(inbox_mutex_);
-    draining_.swap(inbox_);
-    inbox_scheduled_ = false;
+shard* shard::current() {
+  return current_shard;
+}
+
+void shard::post(shard_mailbox::task work) {
+  shard* caller = current_shard;
+  mailbox_.push(caller != nullptr ? caller->index_ : mailbox_.external_lane(), std::move(work));
+}
+
+// --- Sessions ---
+
+shard::registration::registration(registration&& other) noexcept
+    : home_(std::exchange(other.home_, nullptr)),
+      session_(std::exchange(other.session_, nullptr)) {}
+
+shard::registration& shard::registration::operator=(registration&& other) noexcept {
+  if (this != &other) {
+    if (home_ != nullptr) home_->unenroll(*session_);
+    home_ = std::exchange(other.home_, nullptr);
+    session_ = std::exchange(other.session_, nullptr);
   }
-  delivering_ = true;
-  for (auto& d : draining_) deliver(*d);
-  draining_.clear();
-  delivering_ = false;
-  flush_deferred();
+  return *this;
+}
+
+shard::registration::~registration() {
+  if (home_ != nullptr) home_->unenroll(*session_);
+}
+
+shard::registration shard::enroll(session& s, std::string& client_id, std::uint64_t& serial) {
+  serial = ++next_serial_;
+  client_id = node_.node_id() + "-" + std::to_string(index_) + "-" + std::to_string(serial);
+  sessions_.emplace(serial, &s);
+  const identity& who = s.who();
+  if (!who.user_id.empty()) by_user_[who.user_id].insert(&s);
+  by_role_[who.role].insert(&s);
+  ++role_counts_[who.role];
+  counters_.connections.add(1);
+  return registration(this, &s);
+}
+
+void shard::unenroll(session& s) {
+  sessions_.erase(s.serial());
+  const identity& who = s.who();
+  auto drop = [&s](string_map<std::string, session_set>& index, const std::string& key) {
+    auto it = index.find(key);
+    if (it == index.end()) return;
+    it->second.erase(&s);
+    if (it->second.empty()) index.erase(it);
+  };
+  if (!who.user_id.empty()) drop(by_user_, who.user_id);
+  drop(by_role_, who.role);
+  if (--role_counts_[who.role] == 0) role_counts_.erase(who.role);
+  counters_.connections.add(-1);
+}
+
+session* shard::find(std::uint64_t serial) const {
+  auto it = sessions_.find(serial);
+  return it == sessions_.end() ? nullptr : it->second;
+}
+
+void shard::add_roles_to(std::map<std::string, std::uint64_t>& by_role) const {
+  for (const auto& [role, count] : role_counts_) by_role[role] += count;
+}
+
+// --- Rooms: the member shard's side ---
+
+void shard::join_room(session& s, const std::string& room, bool count_only) {
+  shard& owner = node_.owner_of(room);
+  const std::size_t max_members = node_.config().max_room_members;
+  owner.post([this, &owner, room, serial = s.serial(), count_only, max_members]() mutable {
+    join_answer answer;
+    if (count_only) {
+      answer = {true, owner.owned_.members(room), 0};
+    } else {
+      auto joined = owner.owned_.join(room, index_, max_members);
+      answer = {joined.joined, joined.members, joined.seq};
+      if (joined.opened) {
+        owner.counters_.rooms_owned.add(1);
+        node_.observer().on_room_opened();
+      }
+    }
+    // The answer travels the owner's lane to this shard, ahead of any delivery of the room
+    // published after the join: the member is attached before its first message arrives.
+    post([this, room = std::move(room), serial, answer, count_only] {
+      session* s = find(serial);
+      if (s != nullptr && s->is_open()) return s->on_join_answer(room, answer);
+      // The session ended while the owner answered: undo the join.
+      if (answer.joined && !count_only) release_owned(room);
+    });
+  });
+}
+
+void shard::release_owned(const std::string& room) {
+  shard& owner = node_.owner_of(room);
+  owner.post([this, &owner, room] {
+    if (!owner.owned_.leave(room, index_)) return;
+    owner.counters_.rooms_owned.add(-1);
+    node_.observer().on_room_closed();
+  });
+}
+
+void shard::attach(const std::string& room, session& s, local_rooms::slot& membership) {
+  members_.join(room, s, membership);
+  counters_.subscriptions.add(1);
+  node_.observer().on_subscribed();
+}
+
+void shard::leave_room(const std::string& room, local_rooms::slot& membership) {
+  members_.leave(membership);
+  counters_.subscriptions.add(-1);
+  node_.observer().on_unsubscribed();
+  release_owned(room);
+}
+
+void shard::publish_from_client(const std::string& room, std::string data, const session& from,
+                                bool answer) {
+  std::optional<std::pair<std::size_t, std::uint64_t>> answer_to;
+  if (answer) answer_to.emplace(index_, from.serial());
+  shard& owner = node_.owner_of(room);
+  owner.post([&owner, room, data = std::move(data), from_id = from.client_id(),
+              answer_to]() mutable {
+    owner.owner_publish(std::move(room), std::move(data), std::move(from_id), nullptr, answer_to);
+  });
+}
+
+// --- Rooms: the owner's side ---
+
+void shard::owner_publish(std::string room, std::string data, std::string from,
+                          std::function<void(publish_result)> done,
+                          std::optional<std::pair<std::size_t, std::uint64_t>> answer_to) {
+  auto slot = owned_.next_seq(room);
+  if (slot.seq != 0) {
+    // Encoded once; every member shard wraps this one frame.
+    auto frame = std::make_shared<const std::string>(
+        frame_message(encode_message(room, slot.seq, data, from, now_unix_ms())));
+    auto holding = static_cast<std::uint32_t>(
+        std::count_if(slot.members.begin(), slot.members.end(), [](auto n) { return n > 0; }));
+    auto d = std::make_shared<delivery>(target_kind::room, room, std::move(frame), holding,
+                                        std::move(done));
+    d->set_seq(slot.seq);
+    // Each member shard's lane from this owner carries the room's frames in seq order.
+    for (std::size_t i = 0; i < slot.members.size(); ++i) {
+      if (slot.members[i] == 0) continue;
+      shard& member = node_.shard_at(i);
+      member.post([&member, d] { member.deliver(*d); });
+    }
+  } else if (done) {
+    done({0, 0});
+  }
+  if (answer_to) {
+    shard& member = node_.shard_at(answer_to->first);
+    member.post([&member, serial = answer_to->second, room = std::move(room), seq = slot.seq] {
+      if (session* s = member.find(serial)) s->on_publish_answer(room, seq);
+    });
+  }
+}
+
+// --- Deliveries ---
+
+void shard::deliver(delivery& d) {
+  if (!delivering_) {
+    delivering_ = true;
+    // Runs after the deliveries queued meanwhile: their writes leave together.
+    net::post(context_, [this] {
+      delivering_ = false;
+      flush_deferred();
+    });
+  }
+  // One shard-local reference; every recipient here copies it without an atomic.
+  const frame_ref frame = frame_ref::shared(d.frame());
+  std::uint64_t recipients = 0;
+  auto send_to = [&](const session_set& set) {
+    for (session* s : set) recipients += s->send(frame);
+  };
+  switch (d.kind()) {
+    case target_kind::room:
+      for (const auto& m : members_.members(d.target())) recipients += m.who->send(frame);
+      break;
+    case target_kind::client: {
+      std::uint64_t serial = 0;
+      if (node_.shard_of_client(d.target(), &serial) == this)
+        if (session* s = find(serial)) recipients += s->send(frame);
+      break;
+    }
+    case target_kind::user:
+      if (auto it = by_user_.find(d.target()); it != by_user_.end()) send_to(it->second);
+      break;
+    case target_kind::role:
+      if (auto it = by_role_.find(d.target()); it != by_role_.end()) send_to(it->second);
+      break;
+    case target_kind::all:
+      for (const auto& [serial, s] : sessions_) recipients += s->send(frame);
+      break;
+  }
+  d.shard_done(recipients, node_.observer());
+}
+
+void shard::defer_write(session& s) {
+  deferred_writes_.push_back(s.shared());
 }
 
 void shard::flush_deferred() {
-  // Sessions cannot end while this handler runs (ending takes a completion), so the pointers
-  // are still good.
-  const auto delay = hub_.config.write_delay;
+  const auto delay = node_.config().write_delay;
   if (delay.count() == 0) {
-    for (session* s : deferred_writes_) s->flush();
+    auto sessions = std::move(deferred_writes_);
     deferred_writes_.clear();
+    for (auto& s : sessions) s->flush();
     return;
   }
   if (deferred_writes_.empty()) return;
   // A session stays deferred until the window ends, so it is listed once however many
-  // deliveries it gets meanwhile.
-  // Sessions wait only while a window is open, so an empty list means none is.
+  // deliveries it gets meanwhile. Sessions wait only while a window is open, so an empty list
+  // means none is.
   const bool opens_window = delayed_writes_.empty();
-  for (session* s : deferred_writes_) delayed_writes_.push_back(s->shared());
+  for (auto& s : deferred_writes_) delayed_writes_.push_back(std::move(s));
   deferred_writes_.clear();
   if (opens_window) {
     write_delay_timer_.expires_after(delay);
@@ -93,77 +289,57 @@ void shard::flush_delayed() {
   for (auto& s : sessions) s->flush();
 }
 
-void shard::add(session& s) {
-  sessions_.emplace(s.client_id(), &s);
-  std::lock_guard lock(roles_mutex_);
-  ++roles_[s.who().role];
-}
-
-void shard::remove(session& s) {
-  sessions_.erase(s.client_id());
-  std::lock_guard lock(roles_mutex_);
-  if (--roles_[s.who().role] == 0) roles_.erase(s.who().role);
-}
-
-void shard::add_roles_to(std::map<std::string, std::uint64_t>& by_role) const {
-  std::lock_guard lock(roles_mutex_);
-  for (const auto& [role, count] : roles_) by_role[role] += count;
-}
-
-std::string shard::next_client_id() {
-  return hub_.node_id + "-" + std::to_string(index_) + "-" + std::to_string(++next_client_);
-}
-
-void shard::deliver(delivery& d) {
-  std::uint64_t recipients = 0;
-  const auto& frame = d.frame();
-  switch (d.kind()) {
-    case target_kind::room:
-      for (session* s : rooms_.members(d.target())) recipients += s->send(frame);
-      break;
-    case target_kind::client:
-      if (auto it = sessions_.find(d.target()); it != sessions_.end())
-        recipients += it->second->send(frame);
-      break;
-    case target_kind::user:
-    case target_kind::role:
-    case target_kind::all:
-      for (const auto& [id, s] : sessions_) {
-        const identity& who = s->who();
-        bool match = d.kind() == target_kind::all ||
-                     (d.kind() == target_kind::user && who.user_id == d.target()) ||
-                     (d.kind() == target_kind::role && who.role == d.target());
-        if (match) recipients += s->send(frame);
-      }
-      break;
-  }
-  d.shard_done(recipients);
-}
+// --- Kicks, drains, ticks ---
 
 std::uint64_t shard::kick(kick_selector selector, std::string_view value, std::string_view reason) {
-  std::uint64_t kicked = 0;
+  std::vector<session*> chosen;
   if (selector == kick_selector::client_id) {
-    if (auto it = sessions_.find(value); it != sessions_.end() && it->second->is_open()) {
-      it->second->close(close_kicked, reason);
-      kicked = 1;
-    }
-  } else {
-    for (const auto& [id, s] : sessions_) {
-      if (s->who().user_id != value || !s->is_open()) continue;
-      s->close(close_kicked, reason);
-      ++kicked;
-    }
+    std::uint64_t serial = 0;
+    if (node_.shard_of_client(value, &serial) == this)
+      if (session* s = find(serial)) chosen.push_back(s);
+  } else if (auto it = by_user_.find(value); it != by_user_.end()) {
+    chosen.assign(it->second.begin(), it->second.end());
   }
-  for (std::uint64_t i = 0; i < kicked; ++i) hub_.observer.on_kicked();
+  std::uint64_t kicked = 0;
+  for (session* s : chosen) {
+    if (!s->is_open()) continue;
+    s->close(close_kicked, reason, close_mode::flush);
+    node_.observer().on_kicked();
+    ++kicked;
+  }
   return kicked;
 }
 
-void shard::close_all(std::uint16_t code, std::string_view reason) {
-  for (const auto& [id, s] : sessions_) s->close(code, reason);
+void shard::close_all(std::uint16_t code, std::string reason, std::chrono::milliseconds spread) {
+  drain_order_.clear();
+  for (const auto& [serial, s] : sessions_) drain_order_.push_back(serial);
+  // Waves every 10 ms across `spread`: thousands of clients do not all reconnect (elsewhere) in
+  // the same millisecond.
+  constexpr std::chrono::milliseconds wave_interval{10};
+  const std::size_t waves = std::max<std::size_t>(1, spread / wave_interval);
+  const std::size_t per_wave = std::max<std::size_t>(1, (drain_order_.size() + waves - 1) / waves);
+  close_wave(code, std::move(reason), per_wave, wave_interval);
+}
+
+void shard::close_wave(std::uint16_t code, std::string reason, std::size_t per_wave,
+                       std::chrono::milliseconds interval) {
+  for (std::size_t closed = 0; closed < per_wave && !drain_order_.empty();) {
+    session* s = find(drain_order_.back());
+    drain_order_.pop_back();
+    if (s == nullptr || !s->is_open()) continue;
+    s->close(code, reason, close_mode::flush);
+    ++closed;
+  }
+  if (drain_order_.empty()) return;
+  drain_timer_.expires_after(interval);
+  drain_timer_.async_wait(
+      [this, code, reason = std::move(reason), per_wave, interval](beast::error_code ec) mutable {
+        if (!ec) close_wave(code, std::move(reason), per_wave, interval);
+      });
 }
 
 void shard::schedule_tick() {
-  tick_timer_.expires_after(tick_interval(hub_.config));
+  tick_timer_.expires_after(tick_interval(node_.config()));
   tick_timer_.async_wait([this](beast::error_code ec) {
     if (!ec) on_tick();
   });
@@ -171,8 +347,11 @@ void shard::schedule_tick() {
 
 void shard::on_tick() {
   auto now = std::chrono::steady_clock::now();
-  // A tick may end sessions (abort), which only completes later: the map is stable here.
-  for (const auto& [id, s] : sessions_) s->on_tick(now);
+  // A tick may close sessions; they end (and unenroll) only in a later handler, but walk a copy
+  // so the walk never depends on that.
+  ticking_.clear();
+  for (const auto& [serial, s] : sessions_) ticking_.push_back(s);
+  for (session* s : ticking_) s->on_tick(now);
   schedule_tick();
 }
 

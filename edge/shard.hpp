@@ -1,11 +1,13 @@
-// One core's share of the edge: an io_context on its own thread, its sessions and its rooms.
+// One core's share of the edge: an io_context on its own thread, its sessions, its members of
+// every room, and the rooms it owns.
 #pragma once
 
-#include <absl/base/thread_annotations.h>
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
 
-#include <atomic>
+#include <cstdint>
 #include <map>
-#include <mutex>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,90 +15,131 @@
 #include <vector>
 
 #include "edge/hub.hpp"
+#include "edge/local_rooms.hpp"
 #include "edge/net.hpp"
-#include "edge/room_index.hpp"
+#include "edge/owned_rooms.hpp"
+#include "edge/session.hpp"
+#include "edge/shard_counters.hpp"
+#include "edge/shard_mailbox.hpp"
 #include "edge/string_map.hpp"
 
 namespace wsedge::edge {
 
-class session;
 class delivery;
-struct hub_state;
+class node_context;
 
 class shard {
  public:
-  shard(std::size_t index, hub_state& hub);
+  shard(std::size_t index, node_context& node);
   ~shard();
+  shard(const shard&) = delete;
+  shard& operator=(const shard&) = delete;
 
   std::size_t index() const { return index_; }
   net::io_context& context() { return context_; }
   void start();
+  // Joins the thread; then discard() drops what the mailbox still holds (once every shard has
+  // stopped: its tasks may refer to any shard).
   void stop();
+  void discard();
 
   // --- Any thread. ---
-  // Queues a delivery for this shard. Deliveries run in the order they were queued, whichever
-  // thread queued them (a plain post from inside this shard's own handlers would not keep that
-  // order), and one wake-up serves every delivery queued meanwhile.
-  void enqueue(std::shared_ptr<delivery> d);
+  // Runs `work` on this shard. Work queued by one thread (or one shard) runs in queue order.
+  void post(shard_mailbox::task work);
+  // The shard whose thread is calling, or nullptr off the shards.
+  static shard* current();
+  const shard_counters& counters() const { return counters_; }
 
   // --- Shard thread only. ---
-  void add(session& s);
-  void remove(session& s);
-  room_index<session>& rooms() { return rooms_; }
-  std::string next_client_id();
+  // A session is known to its shard (by serial, user and role) while its registration lives.
+  class registration {
+   public:
+    registration() = default;
+    registration(registration&& other) noexcept;
+    registration& operator=(registration&& other) noexcept;
+    ~registration();
+
+   private:
+    friend class shard;
+    registration(shard* home, session* s) : home_(home), session_(s) {}
+    shard* home_ = nullptr;
+    session* session_ = nullptr;
+  };
+  // Assigns the session its client id and serial.
+  registration enroll(session& s, std::string& client_id, std::uint64_t& serial);
+
+  // Rooms, for the sessions of this shard. join_room asks the room's owner; the answer comes
+  // back as session::on_join_answer (and is undone when the session is gone by then). With
+  // count_only the owner only reports the room's members.
+  void join_room(session& s, const std::string& room, bool count_only);
+  // After a joined answer: the session's membership becomes visible to deliveries.
+  void attach(const std::string& room, session& s, local_rooms::slot& membership);
+  // Leaves locally at once and tells the owner.
+  void leave_room(const std::string& room, local_rooms::slot& membership);
+  // Publishes into `room` through its owner; with `answer_to`, that session of this shard gets
+  // on_publish_answer with the seq.
+  void publish_from_client(const std::string& room, std::string data, const session& from,
+                           bool answer_to);
+
+  // The owner's side (called on the owner's thread via post).
+  void owner_publish(std::string room, std::string data, std::string from,
+                     std::function<void(publish_result)> done,
+                     std::optional<std::pair<std::size_t, std::uint64_t>> answer_to);
+  owned_rooms& owned() { return owned_; }
+
   // Queues the delivery to this shard's matching sessions, then reports to the delivery.
   void deliver(delivery& d);
   std::uint64_t kick(kick_selector selector, std::string_view value, std::string_view reason);
-  void close_all(std::uint16_t code, std::string_view reason);
-  // While a batch of deliveries runs, sessions defer their writes to its end, so frames that
-  // arrive together leave together in one gather write per connection; with a write_delay, to
-  // the end of the coalescing window that batch opened.
-  bool delivering() const { return delivering_; }
-  void defer_write(session& s) { deferred_writes_.push_back(&s); }
-
-  // --- Any thread. Single-writer counters (the shard thread) read by Stats. ---
-  void count_in(std::uint64_t n) { bump(messages_in_, n); }
-  void count_out(std::uint64_t n) { bump(messages_out_, n); }
-  void count_subscriptions(std::int64_t delta) { bump(subscriptions_, delta); }
-  std::uint64_t messages_in() const { return messages_in_.load(std::memory_order_relaxed); }
-  std::uint64_t messages_out() const { return messages_out_.load(std::memory_order_relaxed); }
-  std::uint64_t subscriptions() const { return subscriptions_.load(std::memory_order_relaxed); }
+  // Closes every session with `code`, flushing, in waves spread over `spread`.
+  void close_all(std::uint16_t code, std::string reason, std::chrono::milliseconds spread);
   void add_roles_to(std::map<std::string, std::uint64_t>& by_role) const;
+  shard_counters& counters() { return counters_; }
+
+  // While deliveries are pending, sessions defer their writes to the end of the batch, so
+  // frames that arrive together leave together in one gather write per connection; with a
+  // write_delay, to the end of the coalescing window that batch opened.
+  bool delivering() const { return delivering_; }
+  void defer_write(session& s);
 
  private:
-  template <typename T, typename D>
-  static void bump(std::atomic<T>& counter, D delta) {
-    counter.store(counter.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
-  }
-  void drain_inbox();
+  void unenroll(session& s);
+  // Tells the room's owner that one member of this shard left.
+  void release_owned(const std::string& room);
+  void schedule_flush();
   void flush_deferred();
   void flush_delayed();
   void schedule_tick();
   void on_tick();
+  void close_wave(std::uint16_t code, std::string reason, std::size_t per_wave,
+                  std::chrono::milliseconds interval);
+  session* find(std::uint64_t serial) const;
 
+  using session_set = absl::flat_hash_set<session*>;
   std::size_t index_;
-  hub_state& hub_;
+  node_context& node_;
+  shard_counters counters_;
+  // Declared before the io_context: sessions still held by its handlers unenroll from these
+  // when the io_context is destroyed.
+  std::uint64_t next_serial_ = 0;
+  absl::flat_hash_map<std::uint64_t, session*> sessions_;
+  string_map<std::string, session_set> by_user_;
+  string_map<std::string, session_set> by_role_;
+  std::map<std::string, std::uint64_t> role_counts_;  // read by Stats through post
+  local_rooms members_;
+  owned_rooms owned_;
+  bool delivering_ = false;
+  std::vector<std::shared_ptr<session>> deferred_writes_;
+  std::vector<std::shared_ptr<session>> delayed_writes_;
+  std::vector<std::uint64_t> drain_order_;  // serials still to close in a drain
+  std::vector<session*> ticking_;
+
   net::io_context context_{1};
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  shard_mailbox mailbox_;
   net::steady_timer tick_timer_{context_};
-  std::thread thread_;
-  std::uint64_t next_client_ = 0;
-  string_map<std::string_view, session*> sessions_;  // key: the session's client id
-  room_index<session> rooms_;
-  std::atomic<std::uint64_t> messages_in_{0};
-  std::atomic<std::uint64_t> messages_out_{0};
-  std::atomic<std::uint64_t> subscriptions_{0};
-  std::mutex inbox_mutex_;
-  std::vector<std::shared_ptr<delivery>> inbox_ ABSL_GUARDED_BY(inbox_mutex_);
-  bool inbox_scheduled_ ABSL_GUARDED_BY(inbox_mutex_) = false;
-  std::vector<std::shared_ptr<delivery>> draining_;  // shard thread only
-  bool delivering_ = false;
-  std::vector<session*> deferred_writes_;
-  // write_delay > 0: sessions waiting for the window's end (held: one may end meanwhile).
   net::steady_timer write_delay_timer_{context_};
-  std::vector<std::shared_ptr<session>> delayed_writes_;
-  mutable std::mutex roles_mutex_;
-  std::map<std::string, std::uint64_t> roles_ ABSL_GUARDED_BY(roles_mutex_);
+  net::steady_timer drain_timer_{context_};
+  std::thread thread_;
 };
 
 }  // namespace wsedge::edge

@@ -1,20 +1,12 @@
-// WebSocket session: the client protocol on one connection, with one write in flight at a time.
+// WebSocket session: the read loop and the close lifecycle of one connection.
 // Instantiated for plain TCP and for TLS at the end of this file.
 #include "edge/websocket_session.hpp"
 
-#include <sys/socket.h>
-#include <sys/uio.h>
-
-#include <algorithm>
 #include <array>
-#include <boost/beast/ssl.hpp>
-#include <boost/beast/websocket/ssl.hpp>
-#include <cerrno>
 
+#include "edge/close_reason.hpp"
 #include "edge/exact_allocator.hpp"
-#include "edge/hub_state.hpp"
-#include "edge/room_access.hpp"
-#include "edge/shard.hpp"
+#include "edge/node_context.hpp"
 #include "edge/ws_frame.hpp"
 
 namespace wsedge::edge {
@@ -23,6 +15,7 @@ namespace {
 
 // Close codes of PROTOCOL.md.
 constexpr std::uint16_t close_policy = 1008;
+constexpr std::uint16_t close_going_away = 1001;
 constexpr std::uint16_t close_slow_consumer = 4001;
 
 // Read granularity, and the read buffer a TLS connection (always reading) may keep between
@@ -33,19 +26,6 @@ constexpr std::size_t max_retained_read_bytes = 1024;
 constexpr std::size_t max_keepalive_frame_bytes = 2 + 4 + 125;
 constexpr int max_keepalives_per_wakeup = 16;
 
-// One gather write carries up to this many queued frames / bytes: a reader that is behind gets
-// its backlog in few system calls instead of one per message.
-constexpr std::size_t max_batch_frames = 64;
-constexpr std::size_t max_batch_bytes = 256 * 1024;
-
-template <class Socket>
-Socket& socket_of(Socket& socket) {
-  return socket;
-}
-tcp::socket& socket_of(beast::tcp_stream& stream) {
-  return stream.socket();
-}
-
 bool is_benign(const beast::error_code& ec) {
   return ec == net::error::operation_aborted || ec == websocket::error::closed ||
          ec == net::error::eof || ec == beast::error::timeout;
@@ -54,20 +34,21 @@ bool is_benign(const beast::error_code& ec) {
 }  // namespace
 
 template <class Stream>
-websocket_session<Stream>::websocket_session(hub_state& hub, shard& home, Stream&& stream,
-                                             identity who, session_mode m)
+websocket_session<Stream>::websocket_session(node_context& node, shard& home, Stream&& stream,
+                                             identity who, session_mode mode, connection_slot slot)
     : session(std::move(who)),
-      hub_(hub),
+      node_(node),
       shard_(home),
       ws_(session_transport<Stream>::adopt(std::move(stream), home.context())),
-      bucket_(hub.config.message_rate, hub.config.message_burst, clock::now()),
-      mode_(m) {}
+      writer_(ws_, node, *this),
+      slot_(std::move(slot)),
+      mode_(mode) {}
 
 template <class Stream>
 void websocket_session<Stream>::run(http::request<http::string_body> request,
-                                    std::vector<std::string> initial_rooms,
-                                    std::string subprotocol) {
-  const auto& cfg = hub_.config;
+                                    std::vector<std::string> initial_rooms, std::string subprotocol,
+                                    beast::flat_buffer&& pipelined) {
+  const auto& cfg = node_.config();
   // The shard's timer owns keep-alive and write deadlines; Beast times only the handshakes.
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = cfg.write_timeout;
@@ -82,8 +63,14 @@ void websocket_session<Stream>::run(http::request<http::string_body> request,
       }));
   ws_.read_message_max(cfg.max_message_bytes);
   ws_.auto_fragment(false);
-  ws_.control_callback(
-      [this](websocket::frame_type, beast::string_view) { last_activity_ = clock::now(); });
+  ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
+    keepalive_.last_activity = clock::now();
+    // Pings Beast reads itself (in the middle of a message) count against the rate limit too;
+    // judged in a handler of our own, never inside Beast's read.
+    if (kind == websocket::frame_type::close || !protocol_ || keepalives_to_judge_++ != 0) return;
+    net::post(ws_.get_executor(), [self = this->shared_from_this()] { self->judge_keepalives(); });
+  });
+  ws_.next_layer().preload(std::move(pipelined));
   ws_.async_accept(request,
                    [self = this->shared_from_this(), rooms = std::move(initial_rooms)](
                        beast::error_code ec) mutable { self->on_accept(std::move(rooms), ec); });
@@ -93,28 +80,44 @@ template <class Stream>
 void websocket_session<Stream>::on_accept(std::vector<std::string> initial_rooms,
                                           beast::error_code ec) {
   if (ec) {
-    hub_.observer.on_connection_rejected("handshake");
+    node_.observer().on_connection_rejected("handshake");
     return;
   }
   state_ = state::open;
-  last_activity_ = last_ping_ = clock::now();
-  client_id_ = shard_.next_client_id();
-  shard_.add(*this);
-  hub_.connections.fetch_add(1, std::memory_order_relaxed);
-  hub_.observer.on_connection_opened();
+  keepalive_.last_activity = keepalive_.last_ping = clock::now();
+  registration_ = shard_.enroll(*this, client_id_, serial_);
+  node_.observer().on_connection_opened();
   if (mode_ == session_mode::client_protocol) {
+    protocol_.emplace(node_.config(), who_, *this, clock::now());
     reply(encode_connected(client_id_, who_.user_id, now_unix_ms()));
-    for (const std::string& room : initial_rooms) subscribe(room, {});
+    protocol_->join_on_connect(std::move(initial_rooms));
   }
+  // Accepted while the node began draining: it goes at once, like the others.
+  if (node_.draining()) close(close_going_away, "server is draining", close_mode::flush);
+  resume_reading();
+}
+
+// --- Reading ---
+
+template <class Stream>
+void websocket_session<Stream>::resume_reading() {
+  if (state_ != state::open || read_in_flight_) return;
+  if (protocol_ && protocol_->waiting()) {
+    // Nothing else holds the session while it waits for the room's owner.
+    paused_hold_ = this->shared_from_this();
+    return;
+  }
+  auto hold = std::move(paused_hold_);
   await_message();
 }
 
 template <class Stream>
 void websocket_session<Stream>::await_message() {
-  if constexpr (transport::plain) {
+  read_in_flight_ = true;
+  if constexpr (session_transport<Stream>::plain) {
     // Reads stop at frame ends, so between messages Beast holds no unread bytes: wait for the
     // socket itself, holding neither a WebSocket read operation nor a read buffer (~1 KB).
-    if (state_ == state::open && ws_.next_layer().at_frame_start()) {
+    if (ws_.next_layer().at_frame_start() && !ws_.next_layer().has_preloaded()) {
       read_buffer_.shrink_to_fit();
       beast::get_lowest_layer(ws_).async_wait(
           tcp::socket::wait_read,
@@ -129,11 +132,14 @@ void websocket_session<Stream>::await_message() {
 
 template <class Stream>
 void websocket_session<Stream>::on_readable(beast::error_code ec) {
+  read_in_flight_ = false;
   // Aborted (or failed): nothing else reads this socket, so the session ends here.
   if (ec) return end();
   // Closing: Beast's close handshake reads the socket now.
   if (state_ != state::open) return;
-  if (answer_keepalives()) return await_message();
+  if (answer_keepalives()) return resume_reading();
+  if (state_ != state::open) return;
+  read_in_flight_ = true;
   do_read();
 }
 
@@ -144,24 +150,34 @@ bool websocket_session<Stream>::answer_keepalives() {
   // something else is next (data, a close, a partial frame, end of stream, an error): Beast
   // reads that.
   auto& socket = socket_of(beast::get_lowest_layer(ws_));
+  beast::error_code ec;
+  if (!socket.non_blocking()) socket.non_blocking(true, ec);
   std::array<unsigned char, max_keepalive_frame_bytes> bytes;
   for (int answered = 0; answered < max_keepalives_per_wakeup; ++answered) {
-    // Answering may have failed a write and closed the socket: its number is no longer ours.
-    if (!socket.is_open()) return false;
-    const int fd = socket.native_handle();
-    const ssize_t peeked = ::recv(fd, bytes.data(), bytes.size(), MSG_PEEK | MSG_DONTWAIT);
-    if (peeked < 0 && errno == EINTR) continue;
-    if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
-    if (peeked <= 0) return false;
-    auto frame = parse_keepalive_frame({bytes.data(), static_cast<std::size_t>(peeked)});
+    // Answering may have failed a write and closed the socket.
+    if (!socket.is_open() || state_ != state::open) return false;
+    const std::size_t peeked = socket.receive(net::buffer(bytes), tcp::socket::message_peek, ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) return true;
+    if (ec == net::error::interrupted) continue;
+    if (ec || peeked == 0) return false;
+    auto frame = parse_keepalive_frame({bytes.data(), peeked});
     if (!frame) return false;
     // Already buffered by the kernel: this takes exactly the peeked frame.
-    if (::recv(fd, bytes.data(), frame->size, MSG_DONTWAIT) != static_cast<ssize_t>(frame->size))
-      return false;
-    last_activity_ = clock::now();
-    if (frame->is_ping) enqueue({std::make_shared<const std::string>(frame_pong(frame->payload))});
+    if (socket.receive(net::buffer(bytes.data(), frame->size), 0, ec) != frame->size) return false;
+    keepalive_.last_activity = clock::now();
+    // A ping flood is a flood: over the rate limit a ping gets no pong.
+    if (protocol_ && !protocol_->on_keepalive(keepalive_.last_activity)) continue;
+    if (frame->is_ping) enqueue(frame_ref::owned(frame_pong(frame->payload)));
   }
   return true;
+}
+
+template <class Stream>
+void websocket_session<Stream>::judge_keepalives() {
+  const auto now = clock::now();
+  for (; keepalives_to_judge_ > 0 && state_ == state::open; --keepalives_to_judge_)
+    protocol_->on_keepalive(now);
+  keepalives_to_judge_ = 0;
 }
 
 template <class Stream>
@@ -175,190 +191,108 @@ void websocket_session<Stream>::do_read() {
 
 template <class Stream>
 void websocket_session<Stream>::on_read(beast::error_code ec, std::size_t) {
-  if (!ec && !ws_.is_message_done()) return do_read();
+  read_in_flight_ = false;
   if (ec) {
     if (ec == websocket::error::message_too_big)
-      hub_.observer.on_error("message_too_big");
-    else if (!is_benign(ec))
-      hub_.observer.on_error("read");
-    end();
-    return;
+      node_.observer().on_error("message_too_big");
+    else if (!is_benign(ec) && state_ == state::open)
+      node_.observer().on_error("read");
+    return end();
   }
-  last_activity_ = clock::now();
-  shard_.count_in(1);
-  hub_.observer.on_messages_received(1);
-  if (state_ == state::open) {
-    std::string_view text(static_cast<const char*>(read_buffer_.data().data()),
-                          read_buffer_.size());
-    if (mode_ == session_mode::echo) {
-      enqueue({std::make_shared<const std::string>(frame_message(text, !ws_.got_text()))});
-    } else if (!ws_.got_text()) {
-      reply_error(error_code::invalid_json, "binary frames are not accepted; send JSON text", {});
-    } else {
-      handle_text(text);
-    }
+  // Closing: the rest of this message is not ours to read. Beast's close handshake reads (and
+  // discards) what the peer sends until its close frame.
+  if (state_ != state::open) return;
+  if (!ws_.is_message_done()) {
+    read_in_flight_ = true;
+    return do_read();
   }
+  const auto now = clock::now();
+  keepalive_.last_activity = now;
+  node_.observer().on_messages_received(1);
+  std::string_view text(static_cast<const char*>(read_buffer_.data().data()), read_buffer_.size());
+  if (mode_ == session_mode::echo)
+    enqueue(frame_ref::owned(frame_message(text, !ws_.got_text())));
+  else
+    protocol_->on_message(text, !ws_.got_text(), now);
   read_buffer_.consume(read_buffer_.size());
   // A rare large message leaves a large buffer behind: give it back.
   if (read_buffer_.capacity() > max_retained_read_bytes) read_buffer_.shrink_to_fit();
-  // Keep reading while closing too: the close handshake's answer arrives through the read.
-  if (state_ == state::open)
-    await_message();
-  else
-    do_read();
+  resume_reading();
 }
 
 template <class Stream>
-void websocket_session<Stream>::handle_text(std::string_view text) {
-  if (!bucket_.try_take(clock::now())) {
-    // A client that keeps flooding after being told is closed rather than answered forever.
-    if (++limited_streak_ > hub_.config.message_burst) {
-      hub_.observer.on_error("rate_limit_close");
-      close(close_policy, "message rate limit exceeded");
-      return;
-    }
-    reply_error(error_code::rate_limited, "too many messages; slow down", {});
-    return;
-  }
-  limited_streak_ = 0;
-  parse_result parsed = parse_request(text);
-  if (const auto* error = std::get_if<request_error>(&parsed)) {
-    reply_error(error->code, error->message, error->id);
-    return;
-  }
-  handle_request(std::get<client_request>(parsed));
+void websocket_session<Stream>::on_join_answer(const std::string& room, join_answer answer) {
+  protocol_->on_join_answer(room, answer);
+  resume_reading();
 }
 
 template <class Stream>
-void websocket_session<Stream>::handle_request(const client_request& request) {
-  switch (request.type) {
-    case request_type::subscribe:
-      subscribe(request.room, request.id);
-      break;
-    case request_type::unsubscribe:
-      unsubscribe(request.room, request.id);
-      break;
-    case request_type::publish:
-      publish(request);
-      break;
-    case request_type::rooms:
-      reply(encode_rooms(rooms_, request.id));
-      break;
-    case request_type::ping:
-      reply(encode_pong(now_unix_ms(), request.id));
-      break;
-    case request_type::heartbeat:
-      break;
-  }
+void websocket_session<Stream>::on_publish_answer(const std::string& room, std::uint64_t seq) {
+  protocol_->on_publish_answer(room, seq);
+  resume_reading();
 }
 
-template <class Stream>
-bool websocket_session<Stream>::is_member(std::string_view room) const {
-  return std::find(rooms_.begin(), rooms_.end(), room) != rooms_.end();
-}
-
-template <class Stream>
-void websocket_session<Stream>::subscribe(const std::string& room, std::string_view id) {
-  if (is_member(room)) {
-    reply(encode_subscribed(room, hub_.directory.members(room), id));
-    return;
-  }
-  if (rooms_.size() >= hub_.config.max_subscriptions) {
-    reply_error(
-        error_code::too_many_subscriptions,
-        "at most " + std::to_string(hub_.config.max_subscriptions) + " rooms per connection", id);
-    return;
-  }
-  if (!may_join(who_, room) ||
-      !rules_allow(hub_.config.room_rules, room, who_.role, room_action::subscribe)) {
-    reply_error(error_code::forbidden, "not allowed to join " + room, id);
-    return;
-  }
-  // Joining the directory before the local index is safe: a publish that sees the new count
-  // delivers on this thread, after this handler has added the member.
-  auto joined = hub_.directory.join(room, shard_.index(), hub_.config.max_room_members);
-  if (!joined.joined) {
-    reply_error(error_code::room_full, "room " + room + " is full", id);
-    return;
-  }
-  shard_.rooms().add(room, this);
-  rooms_.push_back(room);
-  shard_.count_subscriptions(1);
-  hub_.observer.on_subscribed();
-  reply(encode_subscribed(room, joined.members, id));
-}
-
-template <class Stream>
-void websocket_session<Stream>::unsubscribe(const std::string& room, std::string_view id) {
-  auto it = std::find(rooms_.begin(), rooms_.end(), room);
-  if (it == rooms_.end()) {
-    reply_error(error_code::not_subscribed, "not subscribed to " + room, id);
-    return;
-  }
-  shard_.rooms().remove(room, this);
-  hub_.directory.leave(room, shard_.index());
-  rooms_.erase(it);
-  shard_.count_subscriptions(-1);
-  hub_.observer.on_unsubscribed();
-  reply(encode_unsubscribed(room, id));
-}
-
-template <class Stream>
-void websocket_session<Stream>::publish(const client_request& request) {
-  if (!hub_.config.client_publish) {
-    reply_error(error_code::forbidden, "client publishing is disabled on this server", request.id);
-    return;
-  }
-  if (!is_member(request.room)) {
-    reply_error(error_code::not_subscribed, "subscribe to " + request.room + " before publishing",
-                request.id);
-    return;
-  }
-  if (!rules_allow(hub_.config.room_rules, request.room, who_.role, room_action::publish)) {
-    reply_error(error_code::forbidden, "not allowed to publish into " + request.room, request.id);
-    return;
-  }
-  hub_.observer.on_published(publish_source::client);
-  std::uint64_t seq = hub_.publish_room(request.room, request.data, client_id_, nullptr);
-  if (!request.id.empty()) reply(encode_published(request.room, seq, request.id));
-}
-
-template <class Stream>
-void websocket_session<Stream>::reply_error(error_code code, std::string_view message,
-                                            std::string_view id) {
-  hub_.observer.on_error(to_string(code));
-  reply(encode_error(code, message, id));
-}
+// --- The protocol's requests ---
 
 template <class Stream>
 void websocket_session<Stream>::reply(std::string text) {
-  enqueue({std::make_shared<const std::string>(frame_message(text))});
+  enqueue(frame_ref::owned(frame_message(text)));
 }
 
 template <class Stream>
-bool websocket_session<Stream>::send(const std::shared_ptr<const std::string>& framed) {
-  return enqueue({framed});
+void websocket_session<Stream>::join(const std::string& room, bool count_only) {
+  shard_.join_room(*this, room, count_only);
 }
 
 template <class Stream>
-bool websocket_session<Stream>::enqueue(outbound_frame frame) {
+void websocket_session<Stream>::attach(const std::string& room, local_rooms::slot& membership) {
+  shard_.attach(room, *this, membership);
+}
+
+template <class Stream>
+void websocket_session<Stream>::leave(const std::string& room, local_rooms::slot& membership) {
+  shard_.leave_room(room, membership);
+}
+
+template <class Stream>
+void websocket_session<Stream>::publish(const std::string& room, std::string data, bool answer) {
+  node_.observer().on_published(publish_source::client);
+  shard_.publish_from_client(room, std::move(data), *this, answer);
+}
+
+template <class Stream>
+void websocket_session<Stream>::count_error(std::string_view kind) {
+  node_.observer().on_error(kind);
+}
+
+// --- Writing ---
+
+template <class Stream>
+bool websocket_session<Stream>::send(const frame_ref& frame) {
+  return enqueue(frame);
+}
+
+template <class Stream>
+bool websocket_session<Stream>::enqueue(frame_ref frame) {
   if (state_ != state::open || overflowed_) return false;
-  if (queue_.push(std::move(frame), hub_.queue_bounds) == push_result::overflow) {
+  if (writer_.push(std::move(frame)) == push_result::overflow) {
     // Closing here could change the member list a delivery is walking; close on the next turn.
     overflowed_ = true;
-    queue_.clear();
-    hub_.observer.on_slow_consumer();
+    writer_.discard();
+    node_.observer().on_slow_consumer();
     net::post(ws_.get_executor(), [self = this->shared_from_this()] {
-      self->close(close_slow_consumer, "slow consumer: outbound queue overflowed");
+      self->overflowed_ = false;
+      self->close(close_slow_consumer, "slow consumer: outbound queue overflowed",
+                  close_mode::discard);
     });
     return false;
   }
-  if (writing_ || write_deferred_) return true;
+  if (writer_.writing() || write_deferred_) return true;
   if (shard_.delivering()) {
     write_deferred_ = true;
     shard_.defer_write(*this);
   } else {
-    do_write();
+    writer_.write();
   }
   return true;
 }
@@ -366,192 +300,108 @@ bool websocket_session<Stream>::enqueue(outbound_frame frame) {
 template <class Stream>
 void websocket_session<Stream>::flush() {
   write_deferred_ = false;
-  do_write();
+  if (state_ == state::open || state_ == state::flushing) writer_.write();
+  if (state_ == state::flushing) continue_close();
 }
 
 template <class Stream>
-void websocket_session<Stream>::do_write() {
-  // Are we already writing? One batch at a time; and nothing after Beast saw a close.
-  if (writing_ || queue_.empty() || !ws_.is_open()) return;
-  if constexpr (transport::plain) {
-    // Usually the socket has room: the frames leave now in one system call, with no
-    // asynchronous operation to set up and complete. Not while Beast writes (a ping, a close).
-    if (!ws_.next_layer().busy() && !write_now()) return;
-    if (queue_.empty()) return;
-  }
-  start_async_write();
+void websocket_session<Stream>::on_write_done() {
+  if (state_ == state::open)
+    writer_.write();
+  else if (state_ == state::flushing)
+    continue_close();
 }
 
 template <class Stream>
-bool websocket_session<Stream>::write_now() {
-  const int fd = socket_of(beast::get_lowest_layer(ws_)).native_handle();
-  std::array<iovec, max_batch_frames> iov;
-  while (!queue_.empty()) {
-    std::size_t count = 0;
-    std::size_t bytes = 0;
-    for (; count < queue_.size() && count < iov.size() && bytes < max_batch_bytes; ++count) {
-      // front_written_ is 0 here: a short write hands the rest to the asynchronous write.
-      const std::string& frame = *queue_[count].payload;
-      iov[count] = {const_cast<char*>(frame.data()), frame.size()};
-      bytes += frame.size();
-    }
-    msghdr message{};
-    message.msg_iov = iov.data();
-    message.msg_iovlen = count;
-    const ssize_t written = ::sendmsg(fd, &message, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      // Full: the asynchronous write waits for room.
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
-      fail_write(beast::error_code(errno, beast::system_category()));
-      return false;
-    }
-    consume_written(static_cast<std::size_t>(written));
-    if (static_cast<std::size_t>(written) < bytes) return true;
-  }
-  return true;
+void websocket_session<Stream>::on_write_failed(beast::error_code ec) {
+  if (!is_benign(ec) && state_ != state::closed) node_.observer().on_error("write");
+  fail();
 }
 
-template <class Stream>
-void websocket_session<Stream>::consume_written(std::size_t bytes) {
-  std::size_t frames = 0;
-  for (std::size_t left = bytes; left > 0;) {
-    const std::size_t rest = queue_.front().payload->size() - front_written_;
-    if (left < rest) {
-      front_written_ += left;
-      break;
-    }
-    left -= rest;
-    front_written_ = 0;
-    queue_.pop();
-    ++frames;
-  }
-  count_sent(frames, bytes);
-}
+// --- Closing ---
 
 template <class Stream>
-void websocket_session<Stream>::count_sent(std::size_t frames, std::size_t bytes) {
-  shard_.count_out(frames);
-  hub_.observer.on_messages_sent(frames, bytes);
-}
-
-template <class Stream>
-void websocket_session<Stream>::start_async_write() {
-  writing_ = true;
-  write_started_ = clock::now();
-  std::size_t bytes = 0;
-  batch_ = std::make_unique<write_batch>();
-  while (!queue_.empty() && batch_->frames.size() < max_batch_frames && bytes < max_batch_bytes) {
-    const auto& frame = queue_.front().payload;
-    bytes += frame->size();
-    batch_->buffers.push_back(net::buffer(*frame) + front_written_);
-    front_written_ = 0;
-    batch_->frames.push_back(frame);
-    queue_.pop();
-  }
-  // The frames are complete and pre-framed, so the whole batch goes out as one gather write;
-  // the serialized next layer keeps Beast's own frames (pong, ping, close) from interleaving.
-  ws_.next_layer().async_write_some(
-      std::span<const net::const_buffer>(batch_->buffers),
-      beast::bind_front_handler(&websocket_session::on_write, this->shared_from_this()));
-}
-
-template <class Stream>
-void websocket_session<Stream>::on_write(beast::error_code ec, std::size_t bytes) {
-  writing_ = false;
-  const std::size_t frames = batch_->frames.size();
-  batch_.reset();
-  if (ec) return fail_write(ec);
-  count_sent(frames, bytes);
-  if (state_ == state::open) do_write();
-}
-
-template <class Stream>
-void websocket_session<Stream>::fail_write(beast::error_code ec) {
-  if (!is_benign(ec)) hub_.observer.on_error("write");
-  abort();
-}
-
-template <class Stream>
-void websocket_session<Stream>::close(std::uint16_t code, std::string_view reason) {
+void websocket_session<Stream>::close(std::uint16_t code, std::string_view reason,
+                                      close_mode mode) {
   if (state_ != state::open) return;
-  state_ = state::closing;
+  state_ = state::flushing;
   close_started_ = clock::now();
-  // Deliveries waiting for a write_delay window still go out ahead of the close frame (the
-  // serialized next layer orders Beast's close after them); a slow consumer's backlog does not.
-  if (write_deferred_ && code != close_slow_consumer) {
-    write_deferred_ = false;
-    do_write();
-  }
-  queue_.clear();
-  leave_all_rooms();
-  // A close reason is at most 123 bytes on the wire.
-  websocket::close_reason why(static_cast<websocket::close_code>(code), reason.substr(0, 123));
+  close_code_ = code;
+  close_reason_ = close_reason_text(reason);
+  if (mode == close_mode::discard) writer_.discard();
+  // No delivery reaches a closing connection (it counts in no publish's recipients).
+  if (protocol_) protocol_->leave_all();
+  continue_close();
+}
+
+template <class Stream>
+void websocket_session<Stream>::continue_close() {
+  // Flush: everything queued goes out first, the close frame after it.
+  writer_.write();
+  if (!writer_.empty() || writer_.writing() || state_ != state::flushing) return;
+  state_ = state::closing;
+  websocket::close_reason why(static_cast<websocket::close_code>(close_code_), close_reason_);
   // The handshake ends the session when it completes (an idle session has no read to do it).
   ws_.async_close(why, [self = this->shared_from_this()](beast::error_code) { self->end(); });
 }
 
 template <class Stream>
 void websocket_session<Stream>::on_tick(clock::time_point now) {
-  const auto& cfg = hub_.config;
+  const auto& cfg = node_.config();
   if (state_ == state::closed || state_ == state::handshake) return;
-  if (writing_ && now - write_started_ > cfg.write_timeout) {
-    hub_.observer.on_error("write_timeout");
-    abort();
+  if (writer_.stalled(now, cfg.write_timeout)) {
+    node_.observer().on_error("write_timeout");
+    return fail();
+  }
+  if (state_ != state::open) {
+    // A flush and the close handshake after it get write_timeout in all.
+    if (now - close_started_ > cfg.write_timeout) fail();
     return;
   }
-  if (state_ == state::closing) {
-    if (now - close_started_ > cfg.write_timeout) abort();
-    return;
-  }
-  if (who_.expires_at && std::chrono::system_clock::now() >= *who_.expires_at) {
-    hub_.observer.on_error("token_expired");
-    close(close_policy, "token expired");
-    return;
-  }
-  if (now - last_activity_ > cfg.pong_timeout) {
-    hub_.observer.on_error("pong_timeout");
-    abort();
-    return;
-  }
-  if (!ping_in_flight_ && now - last_activity_ >= cfg.ping_interval &&
-      now - last_ping_ >= cfg.ping_interval) {
-    ping_in_flight_ = true;
-    last_ping_ = now;
-    ws_.async_ping({}, [self = this->shared_from_this()](beast::error_code) {
-      self->ping_in_flight_ = false;
-    });
+  switch (next_keepalive_action(cfg, keepalive_, now, who_.expires_at,
+                                std::chrono::system_clock::now())) {
+    case keepalive_action::none:
+      return;
+    case keepalive_action::token_expired:
+      node_.observer().on_error("token_expired");
+      return close(close_policy, "token expired", close_mode::flush);
+    case keepalive_action::dead_peer:
+      node_.observer().on_error("pong_timeout");
+      return fail();
+    case keepalive_action::ping:
+      keepalive_.ping_in_flight = true;
+      keepalive_.last_ping = now;
+      ws_.async_ping({}, [self = this->shared_from_this()](beast::error_code) {
+        self->keepalive_.ping_in_flight = false;
+      });
+      return;
   }
 }
 
 template <class Stream>
-void websocket_session<Stream>::leave_all_rooms() {
-  for (const std::string& room : rooms_) {
-    shard_.rooms().remove(room, this);
-    hub_.directory.leave(room, shard_.index());
-    hub_.observer.on_unsubscribed();
-  }
-  shard_.count_subscriptions(-static_cast<std::int64_t>(rooms_.size()));
-  rooms_.clear();
-}
-
-template <class Stream>
-void websocket_session<Stream>::abort() {
+void websocket_session<Stream>::fail() {
+  // The socket goes now; the session ends in a handler of its own, never inside the caller's
+  // walk over members or sessions.
   beast::error_code ignored;
   socket_of(beast::get_lowest_layer(ws_)).close(ignored);
+  if (end_posted_ || state_ == state::closed) return;
+  end_posted_ = true;
+  net::post(ws_.get_executor(), [self = this->shared_from_this()] { self->end(); });
 }
 
 template <class Stream>
 void websocket_session<Stream>::end() {
   if (state_ == state::closed || state_ == state::handshake) return;
   state_ = state::closed;
-  queue_.clear();
-  leave_all_rooms();
-  shard_.remove(*this);
-  hub_.connections.fetch_sub(1, std::memory_order_relaxed);
-  hub_.observer.on_connection_closed();
-  // Cancels a write still in flight so the session is freed.
-  abort();
+  writer_.discard();
+  if (protocol_) protocol_->leave_all();
+  registration_ = {};
+  node_.observer().on_connection_closed();
+  // Cancels what is still in flight so the session is freed.
+  beast::error_code ignored;
+  socket_of(beast::get_lowest_layer(ws_)).close(ignored);
+  if (paused_hold_) net::post(ws_.get_executor(), [hold = std::move(paused_hold_)] {});
+  slot_ = {};
 }
 
 template class websocket_session<beast::tcp_stream>;

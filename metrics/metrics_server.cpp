@@ -3,9 +3,10 @@
 
 #include <absl/strings/str_cat.h>
 #include <prometheus/exposer.h>
-#include <prometheus/registry.h>
 
 #include <exception>
+
+#include "metrics/edge_collector.hpp"
 
 namespace wsedge::metrics {
 
@@ -13,7 +14,7 @@ metrics_server::metrics_server() = default;
 metrics_server::~metrics_server() = default;
 
 absl::Status metrics_server::start(const std::string& bind_address, std::uint16_t port,
-                                   std::shared_ptr<prometheus::Registry> registry) {
+                                   const edge::hub& hub) {
   std::string address = absl::StrCat(bind_address, ":", port);
   try {
     // civetweb throws when it cannot listen; that is a start-up failure, reported as a value.
@@ -22,7 +23,9 @@ absl::Status metrics_server::start(const std::string& bind_address, std::uint16_
     return absl::UnavailableError(
         absl::StrCat("metrics_port: cannot listen on ", address, ": ", e.what()));
   }
-  exposer_->RegisterCollectable(registry, "/metrics");
+  auto collector = std::make_shared<edge_collector>(hub);
+  exposer_->RegisterCollectable(collector, "/metrics");
+  collector_ = std::move(collector);
   auto ports = exposer_->GetListeningPorts();
   port_ = ports.empty() ? port : static_cast<std::uint16_t>(ports.front());
   return absl::OkStatus();

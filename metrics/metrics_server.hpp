@@ -7,9 +7,10 @@
 #include <memory>
 #include <string>
 
+#include "edge/hub.hpp"
+
 namespace prometheus {
 class Exposer;
-class Registry;
 }  // namespace prometheus
 
 namespace wsedge::metrics {
@@ -19,11 +20,12 @@ class metrics_server {
   metrics_server();
   ~metrics_server();
 
-  absl::Status start(const std::string& bind_address, std::uint16_t port,
-                     std::shared_ptr<prometheus::Registry> registry);
+  // Serves the edge's series, read from `hub` at each scrape (`hub` must outlive this).
+  absl::Status start(const std::string& bind_address, std::uint16_t port, const edge::hub& hub);
   std::uint16_t port() const { return port_; }
 
  private:
+  std::shared_ptr<void> collector_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::uint16_t port_ = 0;
 };

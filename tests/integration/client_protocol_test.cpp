@@ -1,6 +1,8 @@
 // Every row of PROTOCOL.md's client table, over real WebSocket connections to a real node.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "tests/support/test_node.hpp"
 #include "tests/support/ws_client.hpp"
 
@@ -240,21 +242,60 @@ TEST(ClientLimitsTest, ClientPublishOffIsForbidden) {
   EXPECT_EQ(a.read_json().at("code"), "forbidden");
 }
 
-TEST(ClientLimitsTest, FloodIsRateLimitedThenClosedWith1008) {
+// Floods for `span` (well past the server's rate_limit_close_after), then reads until the
+// server's close; returns how many rate_limited answers arrived.
+int flood_then_read(ws_client& client, const std::function<void()>& send_one,
+                    std::chrono::milliseconds span) {
+  const auto until = std::chrono::steady_clock::now() + span;
+  for (int sent = 0; sent < 5'000'000 && std::chrono::steady_clock::now() < until; ++sent)
+    send_one();
+  int answers = 0;
+  while (auto text = client.read(5s))
+    if (text->find("rate_limited") != std::string::npos) ++answers;
+  return answers;
+}
+
+// One message a second, three at once, and a flood is closed after 300 ms.
+app::server_config flood_config() {
   auto config = test_config();
   config.edge.message_rate = 1;
   config.edge.message_burst = 3;
-  test_node node(config);
+  config.edge.rate_limit_close_after = std::chrono::milliseconds(300);
+  return config;
+}
+
+TEST(ClientLimitsTest, FloodIsRateLimitedThenClosedWith1008) {
+  test_node node(flood_config());
   ws_client a, bystander;
   a.connect_and_greet(node.ws_port());
   bystander.connect_and_greet(node.ws_port());
   for (int i = 0; i < 3; ++i) a.send(R"({"type":"heartbeat"})");
   a.send(R"({"type":"ping"})");
   EXPECT_EQ(a.read_json().at("code"), "rate_limited");
-  for (int i = 0; i < 10; ++i) a.send(R"({"type":"heartbeat"})");
-  EXPECT_EQ(a.wait_for_close(), 1008);
+  // The flood goes on: one message a token refills now and then does not end it.
+  const int answers = flood_then_read(
+      a, [&] { a.send(R"({"type":"ping"})"); }, 800ms);
+  EXPECT_EQ(a.close_code(), 1008);
+  // Error answers are limited too (one a second): the flooder is not answered per message.
+  EXPECT_LE(answers, 1);
   bystander.send(R"({"type":"ping"})");
   EXPECT_EQ(bystander.read_json().at("type"), "pong");
+}
+
+TEST(ClientLimitsTest, BinaryAndPingFloodsAreLimitedToo) {
+  test_node node(flood_config());
+  ws_client binary, pinger;
+  binary.connect_and_greet(node.ws_port());
+  pinger.connect_and_greet(node.ws_port());
+  const int answers = flood_then_read(
+      binary, [&] { binary.send_binary("\x01\x02"); }, 800ms);
+  EXPECT_EQ(binary.close_code(), 1008);
+  EXPECT_LE(answers, 2);
+  flood_then_read(
+      pinger, [&] { pinger.ping("x"); }, 800ms);
+  EXPECT_EQ(pinger.close_code(), 1008);
+  // Pongs stop with the budget: far fewer pongs than pings.
+  EXPECT_LE(pinger.pongs(), 10);
 }
 
 }  // namespace

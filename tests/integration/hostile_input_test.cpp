@@ -2,6 +2,9 @@
 // and a bystander on the same node keeps working.
 #include <gtest/gtest.h>
 
+#include <boost/asio.hpp>
+
+#include "tests/support/client_frame.hpp"
 #include "tests/support/test_node.hpp"
 #include "tests/support/ws_client.hpp"
 
@@ -90,6 +93,89 @@ TEST_F(HostileInput, SubscribeFloodHitsTheSubscriptionLimit) {
     }
   }
   EXPECT_EQ(refused, 150 - 128);
+  expect_bystander_fine();
+}
+
+// A complete upgrade request, for tests that write bytes behind it.
+constexpr std::string_view upgrade_request =
+    "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+// Reads from `socket` until `needle` shows up in what arrived (or the connection ends / 10 s).
+std::string read_until_seen(boost::asio::io_context& io, boost::asio::ip::tcp::socket& socket,
+                            std::string_view needle) {
+  std::string received;
+  char buffer[4096];
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (received.find(needle) == std::string::npos) {
+    bool done = false;
+    boost::system::error_code ec;
+    std::size_t n = 0;
+    socket.async_read_some(boost::asio::buffer(buffer), [&](auto e, std::size_t k) {
+      ec = e;
+      n = k;
+      done = true;
+    });
+    io.restart();
+    while (!done && io.run_one_until(deadline) != 0) {
+    }
+    if (!done) {
+      socket.cancel();
+      io.restart();
+      io.run();
+      break;
+    }
+    if (ec) break;
+    received.append(buffer, n);
+  }
+  return received;
+}
+
+TEST_F(HostileInput, FramesSentWithTheUpgradeRequestAreRead) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), node.ws_port()});
+  // The request and two frames in one write: the frames sit in the server's HTTP buffer.
+  boost::asio::write(socket, boost::asio::buffer(std::string(upgrade_request) +
+                                                 client_frame(0x81, R"({"type":"ping","id":71})") +
+                                                 client_frame(0x81, R"({"type":"ping","id":72})")));
+  const std::string received = read_until_seen(io, socket, R"("id":72)");
+  EXPECT_NE(received.find("101 Switching Protocols"), std::string::npos);
+  EXPECT_NE(received.find(R"("id":71)"), std::string::npos) << received;
+  EXPECT_NE(received.find(R"("id":72)"), std::string::npos) << received;
+  expect_bystander_fine();
+}
+
+TEST_F(HostileInput, HalfAFramePipelinedWithTheRequestIsCompletedLater) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), node.ws_port()});
+  const std::string frame = client_frame(0x81, R"({"type":"ping","id":"half"})");
+  boost::asio::write(socket,
+                     boost::asio::buffer(std::string(upgrade_request) + frame.substr(0, 5)));
+  EXPECT_NE(read_until_seen(io, socket, "\"connected\"").find("101"), std::string::npos);
+  boost::asio::write(socket, boost::asio::buffer(frame.substr(5)));
+  EXPECT_NE(read_until_seen(io, socket, R"("id":"half")").find(R"("type":"pong")"),
+            std::string::npos);
+}
+
+TEST_F(HostileInput, KickReasonsAreCutBetweenCharacters) {
+  for (const std::string& reason :
+       {std::string(122, 'a') + "\xC3\xA9", std::string(200, 'z') + "\xF0\x9F\x98\x80",
+        std::string(40, ' ') + "\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC" + std::string(80, 'e')}) {
+    ws_client c;
+    const std::string id = c.connect_and_greet(node.ws_port());
+    wsedge::v1::KickRequest kick;
+    kick.set_client_id(id);
+    kick.set_reason(reason);
+    wsedge::v1::KickResponse response;
+    ASSERT_TRUE(node.kick(kick, &response).ok());
+    // A strict client (Beast checks the reason's UTF-8) sees the code, not a protocol error.
+    EXPECT_EQ(c.wait_for_close(), 4000) << c.last_error();
+    EXPECT_LE(c.close_reason().size(), 123u);
+    EXPECT_EQ(c.close_reason(), reason.substr(0, c.close_reason().size()));
+    EXPECT_GE(c.close_reason().size(), 120u);
+  }
   expect_bystander_fine();
 }
 

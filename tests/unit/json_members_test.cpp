@@ -20,5 +20,11 @@ TEST(JsonMembers, LastDuplicateWinsAndNonObjectsHaveNone) {
   EXPECT_EQ(find_raw_member(R"({"k":null})", "k"), "null");
 }
 
+TEST(JsonMembers, EscapedKeysAreDecodedLikeTheParserDecodesThem) {
+  EXPECT_EQ(find_raw_member(R"({"\u0069d":5})", "id"), "5");
+  EXPECT_EQ(find_raw_member(R"({"d\u0061ta":{"a": 1.0}})", "data"), R"({"a": 1.0})");
+  EXPECT_EQ(find_raw_member(R"({"a\"b":1})", "a\"b"), "1");
+}
+
 }  // namespace
 }  // namespace wsedge::edge

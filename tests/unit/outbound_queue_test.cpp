@@ -7,7 +7,7 @@ namespace wsedge::edge {
 namespace {
 
 outbound_frame frame(std::size_t size) {
-  return {std::make_shared<const std::string>(size, 'x')};
+  return {frame_ref::owned(std::string(size, 'x'))};
 }
 
 TEST(OutboundQueue, OverflowsAtTheMessageLimit) {
@@ -47,7 +47,7 @@ TEST(OutboundQueue, SharesPayloadsInsteadOfCopying) {
   auto shared = frame(10);
   a.push(shared, limits);
   b.push(shared, limits);
-  EXPECT_EQ(a.front().payload.get(), b.front().payload.get());
+  EXPECT_EQ(&a.front().payload.bytes(), &b.front().payload.bytes());
 }
 
 }  // namespace

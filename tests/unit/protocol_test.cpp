@@ -64,6 +64,18 @@ TEST(Protocol, ReportsEveryRequestError) {
   EXPECT_EQ(parse_error(R"({"type":"dance","id":"q"})").id, R"("q")");
 }
 
+TEST(Protocol, EscapedKeysAreTheKeysTheParserSees) {
+  // "\u0069d" is "id" to the parser; a second id, however spelt, is refused, not read two ways.
+  auto twice = parse_error(R"({"type":"ping","id":{"obj":[1]},"\u0069d":5})");
+  EXPECT_EQ(twice.code, error_code::invalid_request);
+  EXPECT_EQ(twice.id, "");
+  EXPECT_EQ(parse_error(R"({"type":"ping","type":"rooms"})").code, error_code::invalid_request);
+  EXPECT_EQ(parse_ok(R"({"type":"ping","\u0069d":5})").id, "5");
+  // An escaped "data" is still copied verbatim, never re-serialized.
+  EXPECT_EQ(parse_ok(R"({"type":"publish","room":"r","d\u0061ta":{"a": 1.50}})").data,
+            R"({"a": 1.50})");
+}
+
 TEST(Protocol, ErrorCodesAreStableSnakeCase) {
   EXPECT_EQ(to_string(error_code::invalid_json), "invalid_json");
   EXPECT_EQ(to_string(error_code::unknown_type), "unknown_type");

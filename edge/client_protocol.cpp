@@ -1,0 +1,191 @@
+// Client protocol handler: rate limit, parse, authorize, then ask the sink.
+#include "edge/client_protocol.hpp"
+
+#include <algorithm>
+
+#include "edge/room_access.hpp"
+#include "edge/room_rules.hpp"
+
+namespace wsedge::edge {
+
+namespace {
+constexpr std::uint16_t close_policy = 1008;
+}  // namespace
+
+client_protocol::client_protocol(const edge_config& config, const identity& who,
+                                 protocol_sink& sink, clock::time_point now)
+    : config_(config),
+      who_(who),
+      sink_(sink),
+      guard_(config.message_rate, config.message_burst, config.rate_limit_close_after, now) {}
+
+void client_protocol::join_on_connect(std::vector<std::string> rooms) {
+  for (auto& room : rooms) initial_rooms_.push_back(std::move(room));
+  if (!waiting()) join_next_initial();
+}
+
+void client_protocol::join_next_initial() {
+  while (!waiting() && !initial_rooms_.empty()) {
+    std::string room = std::move(initial_rooms_.front());
+    initial_rooms_.pop_front();
+    subscribe(room, {});
+  }
+}
+
+bool client_protocol::admit(clock::time_point now) {
+  switch (guard_.take(now)) {
+    case flood_guard::verdict::pass:
+      return true;
+    case flood_guard::verdict::refuse:
+      reply_error(error_code::rate_limited, "too many messages; slow down", {});
+      return false;
+    case flood_guard::verdict::refuse_quietly:
+      sink_.count_error(to_string(error_code::rate_limited));
+      return false;
+    case flood_guard::verdict::close:
+      // A client that keeps flooding after being told is closed rather than answered forever.
+      sink_.count_error("rate_limit_close");
+      sink_.close(close_policy, "message rate limit exceeded", close_mode::discard);
+      return false;
+  }
+  return false;
+}
+
+bool client_protocol::on_keepalive(clock::time_point now) {
+  return admit(now);
+}
+
+void client_protocol::on_message(std::string_view text, bool binary, clock::time_point now) {
+  if (!admit(now)) return;
+  if (binary) {
+    reply_error(error_code::invalid_json, "binary frames are not accepted; send JSON text", {});
+    return;
+  }
+  parse_result parsed = parse_request(text);
+  if (const auto* error = std::get_if<request_error>(&parsed)) {
+    reply_error(error->code, error->message, error->id);
+    return;
+  }
+  handle(std::get<client_request>(parsed));
+}
+
+void client_protocol::handle(const client_request& request) {
+  switch (request.type) {
+    case request_type::subscribe:
+      return subscribe(request.room, request.id);
+    case request_type::unsubscribe:
+      return unsubscribe(request.room, request.id);
+    case request_type::publish:
+      return publish(request);
+    case request_type::rooms:
+      return sink_.reply(encode_rooms(rooms(), request.id));
+    case request_type::ping:
+      return sink_.reply(encode_pong(now_unix_ms(), request.id));
+    case request_type::heartbeat:
+      return;
+  }
+}
+
+client_protocol::subscription* client_protocol::find(std::string_view room) {
+  for (auto& s : subscriptions_)
+    if (s->room == room) return s.get();
+  return nullptr;
+}
+
+std::vector<std::string> client_protocol::rooms() const {
+  std::vector<std::string> names;
+  names.reserve(subscriptions_.size());
+  for (const auto& s : subscriptions_) names.push_back(s->room);
+  return names;
+}
+
+void client_protocol::subscribe(const std::string& room, const std::string& id) {
+  if (find(room) != nullptr) {
+    // Already a member: the reply still tells how many members the room has.
+    pending_ = pending_request{pending_kind::count, room, id};
+    sink_.join(room, true);
+    return;
+  }
+  if (subscriptions_.size() >= config_.max_subscriptions) {
+    reply_error(error_code::too_many_subscriptions,
+                "at most " + std::to_string(config_.max_subscriptions) + " rooms per connection",
+                id);
+    return;
+  }
+  if (!may_join(who_, room) ||
+      !rules_allow(config_.room_rules, room, who_.role, room_action::subscribe)) {
+    reply_error(error_code::forbidden, "not allowed to join " + room, id);
+    return;
+  }
+  pending_ = pending_request{pending_kind::join, room, id};
+  sink_.join(room, false);
+}
+
+void client_protocol::on_join_answer(const std::string& room, join_answer answer) {
+  if (!pending_ || pending_->room != room || pending_->kind == pending_kind::publish) return;
+  pending_request request = std::move(*pending_);
+  pending_.reset();
+  if (request.kind == pending_kind::count) {
+    sink_.reply(encode_subscribed(room, answer.members, request.id));
+  } else if (!answer.joined) {
+    reply_error(error_code::room_full, "room " + room + " is full", request.id);
+  } else {
+    auto& joined = subscriptions_.emplace_back(std::make_unique<subscription>());
+    joined->room = room;
+    sink_.attach(room, joined->membership);
+    sink_.reply(encode_subscribed(room, answer.members, request.id));
+  }
+  join_next_initial();
+}
+
+void client_protocol::unsubscribe(const std::string& room, const std::string& id) {
+  auto it = std::find_if(subscriptions_.begin(), subscriptions_.end(),
+                         [&](const auto& s) { return s->room == room; });
+  if (it == subscriptions_.end()) {
+    reply_error(error_code::not_subscribed, "not subscribed to " + room, id);
+    return;
+  }
+  sink_.leave(room, (*it)->membership);
+  subscriptions_.erase(it);
+  sink_.reply(encode_unsubscribed(room, id));
+}
+
+void client_protocol::leave_all() {
+  for (auto& s : subscriptions_) sink_.leave(s->room, s->membership);
+  subscriptions_.clear();
+  initial_rooms_.clear();
+}
+
+void client_protocol::publish(const client_request& request) {
+  if (!config_.client_publish) {
+    reply_error(error_code::forbidden, "client publishing is disabled on this server", request.id);
+    return;
+  }
+  if (find(request.room) == nullptr) {
+    reply_error(error_code::not_subscribed, "subscribe to " + request.room + " before publishing",
+                request.id);
+    return;
+  }
+  if (!rules_allow(config_.room_rules, request.room, who_.role, room_action::publish)) {
+    reply_error(error_code::forbidden, "not allowed to publish into " + request.room, request.id);
+    return;
+  }
+  // Without an id nothing is answered, so nothing needs to wait for the owner.
+  const bool answer = !request.id.empty();
+  if (answer) pending_ = pending_request{pending_kind::publish, request.room, request.id};
+  sink_.publish(request.room, request.data, answer);
+}
+
+void client_protocol::on_publish_answer(const std::string& room, std::uint64_t seq) {
+  if (!pending_ || pending_->kind != pending_kind::publish || pending_->room != room) return;
+  pending_request request = std::move(*pending_);
+  pending_.reset();
+  sink_.reply(encode_published(room, seq, request.id));
+}
+
+void client_protocol::reply_error(error_code code, std::string_view message, std::string_view id) {
+  sink_.count_error(to_string(code));
+  sink_.reply(encode_error(code, message, id));
+}
+
+}  // namespace wsedge::edge

@@ -1,0 +1,96 @@
+// The client JSON protocol on one connection: requests in, replies and room operations out.
+// Knows nothing of sockets or shards, so it is tested against a fake sink.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "edge/edge_config.hpp"
+#include "edge/flood_guard.hpp"
+#include "edge/local_rooms.hpp"
+#include "edge/protocol.hpp"
+#include "edge/session.hpp"
+#include "edge/token_verifier.hpp"
+
+namespace wsedge::edge {
+
+// What the handler asks of its connection. Called on the connection's shard only.
+class protocol_sink {
+ public:
+  virtual ~protocol_sink() = default;
+  // Queues a reply (a JSON text message).
+  virtual void reply(std::string text) = 0;
+  // Asks the room's owner to count this connection in (or, count_only, for its members); the
+  // answer comes back through client_protocol::on_join_answer.
+  virtual void join(const std::string& room, bool count_only) = 0;
+  // The owner counted this connection in: make `membership` receive the room's messages.
+  virtual void attach(const std::string& room, local_rooms::slot& membership) = 0;
+  virtual void leave(const std::string& room, local_rooms::slot& membership) = 0;
+  // With `answer`, the seq comes back through client_protocol::on_publish_answer.
+  virtual void publish(const std::string& room, std::string data, bool answer) = 0;
+  virtual void close(std::uint16_t code, std::string_view reason, close_mode mode) = 0;
+  // An error for metrics and logs ("invalid_json", "rate_limit_close", ...).
+  virtual void count_error(std::string_view kind) = 0;
+};
+
+class client_protocol {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  client_protocol(const edge_config& config, const identity& who, protocol_sink& sink,
+                  clock::time_point now);
+
+  // Rooms to join before the first request (from the connect URL), one after another.
+  void join_on_connect(std::vector<std::string> rooms);
+  // One inbound message (binary ones are refused).
+  void on_message(std::string_view text, bool binary, clock::time_point now);
+  // A ping or pong from the peer: false when it is over the rate limit (no pong then).
+  bool on_keepalive(clock::time_point now);
+  void on_join_answer(const std::string& room, join_answer answer);
+  void on_publish_answer(const std::string& room, std::uint64_t seq);
+
+  // True while a request waits for its room's owner: the connection reads nothing meanwhile,
+  // so requests are answered in the order they were sent.
+  bool waiting() const { return pending_.has_value(); }
+  // Leaves every room (the connection is ending).
+  void leave_all();
+  std::vector<std::string> rooms() const;
+
+ private:
+  enum class pending_kind { join, count, publish };
+  struct pending_request {
+    pending_kind kind;
+    std::string room;
+    std::string id;
+  };
+  struct subscription {
+    std::string room;
+    local_rooms::slot membership;
+  };
+
+  bool admit(clock::time_point now);
+  void handle(const client_request& request);
+  void subscribe(const std::string& room, const std::string& id);
+  void unsubscribe(const std::string& room, const std::string& id);
+  void publish(const client_request& request);
+  void reply_error(error_code code, std::string_view message, std::string_view id);
+  void join_next_initial();
+  subscription* find(std::string_view room);
+
+  const edge_config& config_;
+  const identity& who_;
+  protocol_sink& sink_;
+  flood_guard guard_;
+  // Stable addresses: the shard's member lists point at each membership slot.
+  std::vector<std::unique_ptr<subscription>> subscriptions_;
+  std::optional<pending_request> pending_;
+  std::deque<std::string> initial_rooms_;
+};
+
+}  // namespace wsedge::edge

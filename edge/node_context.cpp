@@ -1,0 +1,137 @@
+// Node context: routing publishes to owner shards and client ids to their shards.
+#include "edge/node_context.hpp"
+
+#include <absl/strings/str_format.h>
+
+#include <boost/asio/ssl/context.hpp>
+#include <charconv>
+#include <random>
+
+#include "edge/delivery.hpp"
+#include "edge/listener.hpp"
+#include "edge/owned_rooms.hpp"
+#include "edge/protocol.hpp"
+#include "edge/shard.hpp"
+#include "edge/ws_frame.hpp"
+
+namespace wsedge::edge {
+
+namespace {
+
+std::string random_node_id() {
+  std::random_device random;
+  return absl::StrFormat("%08x", random());
+}
+
+}  // namespace
+
+node_context::node_context(edge_config cfg, edge_observer& obs, const token_verifier* verifier)
+    : connect_limiter(cfg.connect_rate_per_ip, cfg.connect_burst_per_ip),
+      config_(std::move(cfg)),
+      counting_(obs),
+      verifier_(verifier),
+      node_id_(random_node_id()) {
+  for (unsigned i = 0; i < config_.threads; ++i)
+    shards_.push_back(std::make_unique<shard>(i, *this));
+}
+
+node_context::~node_context() {
+  for (auto& s : shards_) s->stop();
+  for (auto& s : shards_) s->discard();
+  // Before the shards' io_contexts go: the listener's acceptor and timer live on shard 0's.
+  acceptor.reset();
+  tls.reset();
+}
+
+shard& node_context::owner_of(std::string_view room) const {
+  return *shards_[owner_shard(room, shards_.size())];
+}
+
+edge_metrics node_context::metrics() const {
+  edge_metrics total;
+  for (const auto& s : shards_) s->counters().add_to(total);
+  counting_.add_external_to(total);
+  return total;
+}
+
+void node_context::publish_room(std::string room, std::string data,
+                                std::function<void(publish_result)> done) {
+  shard& owner = owner_of(room);
+  owner.post([this, &owner, room = std::move(room), data = std::move(data),
+              done = std::move(done)]() mutable {
+    // Counted here, on a shard, rather than on the calling gRPC thread.
+    counting_.on_published(publish_source::grpc);
+    owner.owner_publish(std::move(room), std::move(data), {}, std::move(done), std::nullopt);
+  });
+}
+
+void node_context::publish_matching(target_kind kind, std::string value, std::string_view data,
+                                    std::function<void(publish_result)> done) {
+  auto frame = std::make_shared<const std::string>(
+      frame_message(encode_message("", 0, data, "", now_unix_ms())));
+  if (kind == target_kind::client) {
+    shard* home = shard_of_client(value);
+    if (home == nullptr) {
+      counting_.on_published(publish_source::grpc);
+      if (done) done({0, 0});
+      return;
+    }
+    auto d =
+        std::make_shared<delivery>(kind, std::move(value), std::move(frame), 1, std::move(done));
+    home->post([this, home, d] {
+      counting_.on_published(publish_source::grpc);
+      home->deliver(*d);
+    });
+    return;
+  }
+  auto d = std::make_shared<delivery>(kind, std::move(value), std::move(frame),
+                                      static_cast<std::uint32_t>(shards_.size()), std::move(done));
+  for (auto& s : shards_) {
+    s->post([this, s = s.get(), d, first = s == shards_.front()] {
+      if (first) counting_.on_published(publish_source::grpc);
+      s->deliver(*d);
+    });
+  }
+}
+
+shard* node_context::shard_of_client(std::string_view client_id, std::uint64_t* serial) const {
+  // Client ids read "<node>-<shard>-<serial>".
+  if (!client_id.starts_with(node_id_) || client_id.size() <= node_id_.size() + 1 ||
+      client_id[node_id_.size()] != '-')
+    return nullptr;
+  std::string_view rest = client_id.substr(node_id_.size() + 1);
+  std::size_t dash = rest.find('-');
+  if (dash == std::string_view::npos) return nullptr;
+  std::size_t index = 0;
+  auto [end, ec] = std::from_chars(rest.data(), rest.data() + dash, index);
+  if (ec != std::errc{} || end != rest.data() + dash || index >= shards_.size()) return nullptr;
+  std::uint64_t number = 0;
+  std::string_view tail = rest.substr(dash + 1);
+  auto [tail_end, tail_ec] = std::from_chars(tail.data(), tail.data() + tail.size(), number);
+  if (tail_ec != std::errc{} || tail_end != tail.data() + tail.size()) return nullptr;
+  if (serial != nullptr) *serial = number;
+  return shards_[index].get();
+}
+
+connection_slot node_context::take_connection_slot() {
+  const std::size_t limit = config_.max_connections;
+  std::size_t open = connections_.load(std::memory_order_relaxed);
+  do {
+    if (limit != 0 && open >= limit) return {};
+  } while (!connections_.compare_exchange_weak(open, open + 1, std::memory_order_relaxed));
+  return connection_slot(this);
+}
+
+void node_context::release_connection_slot() {
+  connections_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+}  // namespace wsedge::edge
+
+namespace wsedge::edge {
+
+connection_slot::~connection_slot() {
+  if (node_ != nullptr) node_->release_connection_slot();
+}
+
+}  // namespace wsedge::edge
