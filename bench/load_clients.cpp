@@ -45,6 +45,9 @@ struct worker {
   std::atomic<std::uint64_t> received{0};
   std::atomic<std::uint64_t> errors{0};  // {"type":"error"} replies, e.g. rate_limited publishes
   std::atomic<int> ready{0};
+  // Churn: leave-and-rejoin round trips completed, and whether to start another.
+  std::atomic<std::uint64_t> churned{0};
+  std::atomic<bool> churning{false};
   std::mutex latencies_mutex;
   std::vector<std::uint64_t> latencies;
   // This worker's connections by index; touched only on the worker's thread.
@@ -72,6 +75,13 @@ class connection : public std::enable_shared_from_this<connection> {
     tcp::endpoint server(net::ip::make_address(options_.host), options_.port);
     beast::get_lowest_layer(ws_).async_connect(
         server, [self = shared_from_this()](beast::error_code e) { self->on_connect(e); });
+  }
+
+  // Leaves and rejoins its room, again and again while the worker is churning (worker thread).
+  void churn() {
+    const std::string room = bench_room(static_cast<std::uint64_t>(index_), options_.rooms);
+    send(R"({"type":"unsubscribe","room":")" + room + R"("})");
+    send(R"({"type":"subscribe","room":")" + room + R"("})");
   }
 
   // Queues a text frame for this connection (on the worker's thread); one write at a time.
@@ -118,6 +128,11 @@ class connection : public std::enable_shared_from_this<connection> {
       done_connecting();
     }
     if (text.starts_with(R"({"type":"error")")) worker_.errors.fetch_add(1);
+    // A rejoin answered: one churn round trip done; start the next while churning.
+    if (messages_ > 2 && text.starts_with(R"({"type":"subscribed")")) {
+      worker_.churned.fetch_add(1, std::memory_order_relaxed);
+      if (worker_.churning.load(std::memory_order_relaxed)) churn();
+    }
     if (auto at = text.find("\"t\":"); at != std::string_view::npos) {
       std::uint64_t sent = std::strtoull(text.data() + at + 4, nullptr, 10);
       std::uint64_t now = now_ns();
@@ -183,6 +198,26 @@ load_clients::load_clients(load_options options) : impl_(std::make_unique<impl>(
 
 load_clients::~load_clients() {
   stop();
+}
+
+std::uint64_t load_clients::churn(int churners, std::chrono::milliseconds duration) {
+  for (auto& w : impl_->workers) {
+    w->churned = 0;
+    w->churning = true;
+  }
+  for (auto& w : impl_->workers) {
+    net::post(w->context, [w = w.get(), churners] {
+      for (auto& [index, c] : w->connections)
+        if (index < churners) c->churn();
+    });
+  }
+  std::this_thread::sleep_for(duration);
+  std::uint64_t total = 0;
+  for (auto& w : impl_->workers) {
+    w->churning = false;
+    total += w->churned.load();
+  }
+  return total;
 }
 
 int load_clients::connect_all(std::chrono::seconds timeout) {

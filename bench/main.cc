@@ -16,8 +16,10 @@
 #include "bench/write_floor.hpp"
 
 ABSL_FLAG(std::string, scenario, "fanout",
-          "fanout | idle | connect | grpc | write_floor (no server: the kernel's price of one "
-          "write per delivery) | compare");
+          "fanout | idle | connect | grpc | churn (members leave and rejoin rooms: membership "
+          "cost against room size) | write_floor (no server: the kernel's price of one write per "
+          "delivery) | compare");
+ABSL_FLAG(int, churners, 100, "churn: connections that leave and rejoin their room");
 ABSL_FLAG(std::string, ws_host, "127.0.0.1", "WebSocket host");
 ABSL_FLAG(int, ws_port, 8080, "WebSocket port");
 ABSL_FLAG(std::string, grpc, "127.0.0.1:9090", "control-plane address");
@@ -70,6 +72,34 @@ json::object base_result(const std::string& scenario) {
 
 pid_t server_pid() {
   return static_cast<pid_t>(absl::GetFlag(FLAGS_server_pid));
+}
+
+// Membership cost: `churners` members leave and rejoin rooms of connections/rooms members each;
+// the server's CPU per leave+join shows whether it grows with the room.
+int churn() {
+  auto options = load_flags();
+  bench::load_clients clients(options);
+  if (int ready = clients.connect_all(seconds(120)); ready != options.connections) {
+    std::cerr << "wsedge-bench: only " << ready << " of " << options.connections
+              << " connections subscribed\n";
+    return 1;
+  }
+  const int churners = std::min(absl::GetFlag(FLAGS_churners), options.connections);
+  auto server0 = bench::sample_process(server_pid());
+  auto start = steady_clock::now();
+  const std::uint64_t rejoins = clients.churn(churners, seconds(absl::GetFlag(FLAGS_duration_s)));
+  double seconds_run = duration_cast<duration<double>>(steady_clock::now() - start).count();
+  auto server1 = bench::sample_process(server_pid());
+  double server_cpu = server1.cpu_seconds - server0.cpu_seconds;
+  json::object r = base_result("churn");
+  r["members_per_room"] = options.connections / options.rooms;
+  r["churners"] = churners;
+  r["rejoins"] = rejoins;
+  r["rejoins_per_s"] = static_cast<double>(rejoins) / seconds_run;
+  r["server_cpu_s"] = server_cpu;
+  r["server_us_per_rejoin"] = rejoins > 0 ? server_cpu * 1e6 / static_cast<double>(rejoins) : 0.0;
+  bench::emit(r, absl::GetFlag(FLAGS_out));
+  return 0;
 }
 
 int fanout() {
@@ -261,6 +291,7 @@ int main(int argc, char** argv) {
   if (scenario == "idle") return idle();
   if (scenario == "connect") return connect();
   if (scenario == "grpc") return grpc_rate();
+  if (scenario == "churn") return churn();
   if (scenario == "write_floor") return write_floor();
   if (scenario == "compare")
     return bench::compare(absl::GetFlag(FLAGS_baseline), absl::GetFlag(FLAGS_candidate)) > 0 ? 0

@@ -20,14 +20,15 @@ client_protocol::client_protocol(const edge_config& config, const identity& who,
       guard_(config.message_rate, config.message_burst, config.rate_limit_close_after, now) {}
 
 void client_protocol::join_on_connect(std::vector<std::string> rooms) {
-  for (auto& room : rooms) initial_rooms_.push_back(std::move(room));
+  initial_rooms_.insert(initial_rooms_.begin(), std::make_move_iterator(rooms.rbegin()),
+                        std::make_move_iterator(rooms.rend()));
   if (!waiting()) join_next_initial();
 }
 
 void client_protocol::join_next_initial() {
   while (!waiting() && !initial_rooms_.empty()) {
-    std::string room = std::move(initial_rooms_.front());
-    initial_rooms_.pop_front();
+    std::string room = std::move(initial_rooms_.back());
+    initial_rooms_.pop_back();
     subscribe(room, {});
   }
 }
@@ -153,7 +154,7 @@ void client_protocol::unsubscribe(const std::string& room, const std::string& id
 void client_protocol::leave_all() {
   for (auto& s : subscriptions_) sink_.leave(s->room, s->membership);
   subscriptions_.clear();
-  initial_rooms_.clear();
+  initial_rooms_ = {};
 }
 
 void client_protocol::publish(const client_request& request) {

@@ -37,7 +37,11 @@ class serialized_stream {
 
   // Bytes already read from the connection with the upgrade request (a client may pipeline its
   // first frames behind it): the next reads return these before reading the socket again.
-  void preload(beast::flat_buffer&& bytes) { preloaded_ = std::move(bytes); }
+  // (Only kept when it holds something: the HTTP request's buffer is not held for the life of
+  // the connection.)
+  void preload(beast::flat_buffer&& bytes) {
+    if (bytes.size() > 0) preloaded_ = std::move(bytes);
+  }
   bool has_preloaded() const noexcept { return preloaded_.size() > 0; }
 
   // Writes all of `buffers` (never a part) once no other write is in progress.
@@ -87,6 +91,7 @@ class serialized_stream {
       if (state == from_preload) {
         bytes = net::buffer_copy(readable_part(), stream.preloaded_.data());
         stream.preloaded_.consume(bytes);
+        if (!stream.has_preloaded()) stream.preloaded_ = beast::flat_buffer();
       }
       if constexpr (FrameBoundedReads) {
         for (auto piece : beast::buffers_prefix(bytes, buffers))

@@ -46,6 +46,9 @@ class session {
   virtual void on_publish_answer(const std::string& room, std::uint64_t seq) = 0;
   // Shared ownership, for the shard to hold a session across a deferred write.
   virtual std::shared_ptr<session> shared() = 0;
+  // The shard stopped: gives up the reference a session holds on itself while it waits for a
+  // room's owner (nothing else would ever release it).
+  virtual std::shared_ptr<void> release_self() = 0;
 
   const std::string& client_id() const { return client_id_; }
   // The number in the client id: the session's key in its shard.

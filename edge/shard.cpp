@@ -52,6 +52,11 @@ void shard::stop() {
   // While the sessions' io_context still exists.
   deferred_writes_.clear();
   delayed_writes_.clear();
+  // Sessions waiting for an owner's answer hold themselves; the answer will never come. Freed
+  // after the walk (a freed session leaves sessions_).
+  std::vector<std::shared_ptr<void>> holds;
+  for (const auto& [serial, s] : sessions_) holds.push_back(s->release_self());
+  holds.clear();
 }
 
 void shard::discard() {
@@ -124,10 +129,17 @@ void shard::add_roles_to(std::map<std::string, std::uint64_t>& by_role) const {
 
 // --- Rooms: the member shard's side ---
 
+void shard::on_owner(shard& owner, shard_mailbox::task work) {
+  // The owner's part runs at once when this shard is the owner; its answers and deliveries
+  // still travel the lanes, so they keep their order with the owner's earlier messages.
+  if (&owner == this) return std::move(work)();
+  owner.post(std::move(work));
+}
+
 void shard::join_room(session& s, const std::string& room, bool count_only) {
   shard& owner = node_.owner_of(room);
   const std::size_t max_members = node_.config().max_room_members;
-  owner.post([this, &owner, room, serial = s.serial(), count_only, max_members]() mutable {
+  on_owner(owner, [this, &owner, room, serial = s.serial(), count_only, max_members]() mutable {
     join_answer answer;
     if (count_only) {
       answer = {true, owner.owned_.members(room), 0};
@@ -152,7 +164,7 @@ void shard::join_room(session& s, const std::string& room, bool count_only) {
 
 void shard::release_owned(const std::string& room) {
   shard& owner = node_.owner_of(room);
-  owner.post([this, &owner, room] {
+  on_owner(owner, [this, &owner, room] {
     if (!owner.owned_.leave(room, index_)) return;
     owner.counters_.rooms_owned.add(-1);
     node_.observer().on_room_closed();
@@ -177,8 +189,8 @@ void shard::publish_from_client(const std::string& room, std::string data, const
   std::optional<std::pair<std::size_t, std::uint64_t>> answer_to;
   if (answer) answer_to.emplace(index_, from.serial());
   shard& owner = node_.owner_of(room);
-  owner.post([&owner, room, data = std::move(data), from_id = from.client_id(),
-              answer_to]() mutable {
+  on_owner(owner, [&owner, room, data = std::move(data), from_id = from.client_id(),
+                   answer_to]() mutable {
     owner.owner_publish(std::move(room), std::move(data), std::move(from_id), nullptr, answer_to);
   });
 }

@@ -103,6 +103,8 @@ class shard {
 
  private:
   void unenroll(session& s);
+  // Runs `work` on the room's owner: here and now when this shard owns the room.
+  void on_owner(shard& owner, shard_mailbox::task work);
   // Tells the room's owner that one member of this shard left.
   void release_owned(const std::string& room);
   void schedule_flush();

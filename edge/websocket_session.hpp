@@ -50,6 +50,7 @@ class websocket_session final : public session,
   void on_join_answer(const std::string& room, join_answer answer) override;
   void on_publish_answer(const std::string& room, std::uint64_t seq) override;
   std::shared_ptr<session> shared() override { return this->shared_from_this(); }
+  std::shared_ptr<void> release_self() override { return std::move(paused_hold_); }
 
   // protocol_sink
   void reply(std::string text) override;
