@@ -1,6 +1,8 @@
 // HTTP side of the edge port: /healthz, /readyz and the checks made before a WebSocket upgrade.
 #include "edge/http_session.hpp"
 
+#include <absl/strings/escaping.h>
+
 #include <algorithm>
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
@@ -41,6 +43,16 @@ bearer find_bearer(const http::request<http::string_body>& request,
     if (item.starts_with("bearer.")) return {std::string(item.substr(7)), std::string(item)};
   }
   return {};
+}
+
+// RFC 6455 §4.2.1: exactly one Sec-WebSocket-Key, the base64 of 16 bytes. Beast takes the first
+// of several and any value of up to 24 characters.
+bool websocket_key_valid(const http::request<http::string_body>& request) {
+  if (request.count(http::field::sec_websocket_key) != 1) return false;
+  const auto encoded = request[http::field::sec_websocket_key];
+  std::string key;
+  return absl::Base64Unescape(absl::string_view(encoded.data(), encoded.size()), &key) &&
+         key.size() == 16;
 }
 
 bool origin_allowed(const edge_config& cfg, std::string_view origin) {
@@ -116,6 +128,10 @@ void http_session<Stream>::route(http::request<http::string_body>&& request) {
   if (!websocket::is_upgrade(request))
     return respond(http::status::upgrade_required, "this endpoint needs a WebSocket upgrade\n",
                    "not_upgrade");
+  if (!websocket_key_valid(request))
+    return respond(http::status::bad_request,
+                   "Sec-WebSocket-Key must be given once: 16 random bytes in base64\n",
+                   "bad_request");
   if (node_.draining())
     return respond(http::status::service_unavailable, "server is draining\n", "draining");
   if (!origin_allowed(node_.config(), request[http::field::origin]))

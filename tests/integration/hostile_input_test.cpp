@@ -179,5 +179,56 @@ TEST_F(HostileInput, KickReasonsAreCutBetweenCharacters) {
   expect_bystander_fine();
 }
 
+TEST_F(HostileInput, AMalformedOrRepeatedWebSocketKeyIsRefusedWith400BeforeTheUpgrade) {
+  // Beast would answer 101 to each: it reads the first of several keys, of up to 24 characters.
+  for (const std::string key :
+       {"abc", "AAAAAAAAAAAAAAAA" /* 12 bytes */, "!!!!!!!!!!!!!!!!!!!!!!=="}) {
+    auto [status, body] = http_get(node.ws_port(), "/ws",
+                                   {{"Upgrade", "websocket"},
+                                    {"Connection", "Upgrade"},
+                                    {"Sec-WebSocket-Key", key},
+                                    {"Sec-WebSocket-Version", "13"}});
+    EXPECT_EQ(status, 400) << key;
+  }
+  // Two keys, each valid alone.
+  std::string request(upgrade_request);
+  request.insert(request.find("Sec-WebSocket-Version"),
+                 "Sec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4PEA==\r\n");
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), node.ws_port()});
+  boost::asio::write(socket, boost::asio::buffer(request));
+  const std::string answer = read_until_seen(io, socket, "\r\n\r\n");
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 400")) << answer;
+  EXPECT_TRUE(node.events().wait_for([](const event_counts& c) {
+    auto it = c.rejected.find("bad_request");
+    return it != c.rejected.end() && it->second == 4;
+  }));
+  expect_bystander_fine();
+}
+
+// Beast 1.81 judges a client's close frame with websocket::is_valid_close_code and decides its
+// answer inside its read operation (the control callback may not send a close): the codes RFC
+// 6455 §7.4 reserves below 3000 get 1002, but every code from 3000 up, 5000-65535 included, is
+// taken as valid and echoed. This pins what clients get, as docs/security.md states it.
+TEST_F(HostileInput, CloseCodesBeastRefusesGet1002AndCodesFrom3000UpAreEchoed) {
+  const auto code_bytes = [](int code) {
+    return std::string{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+  };
+  const auto answer_to = [&](const std::string& close_payload) {
+    ws_client c;
+    c.connect_and_greet(node.ws_port());
+    c.send_raw(client_frame(0x88, close_payload));
+    return c.wait_for_close();
+  };
+  for (int code : {0, 999, 1004, 1005, 1006, 1014, 1015, 1016, 2999})
+    EXPECT_EQ(answer_to(code_bytes(code) + "bye"), 1002) << code;
+  EXPECT_EQ(answer_to("\x03"), 1002);                         // half a code
+  EXPECT_EQ(answer_to(code_bytes(1000) + "\xC3\x28"), 1002);  // a reason that is not UTF-8
+  for (int code : {1000, 3000, 4999, 5000, 65535})
+    EXPECT_EQ(answer_to(code_bytes(code) + "bye"), code) << code;
+  expect_bystander_fine();
+}
+
 }  // namespace
 }  // namespace wsedge::testing
