@@ -6,7 +6,10 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <vector>
+
+#include "control/room_page.hpp"
 
 namespace wsedge::control {
 
@@ -140,10 +143,23 @@ grpc::ServerUnaryReactor* edge_control_service::Stats(grpc::CallbackServerContex
                                                       v1::StatsResponse* response) {
   auto* reactor = context->DefaultReactor();
   if (refused(*context, reactor)) return reactor;
-  hub_.stats(request->room(), [reactor, response](edge::stats_snapshot stats) {
+  std::optional<room_cursor> after;
+  if (!request->page_token().empty()) {
+    auto cursor = decode_page_token(request->page_token());
+    if (!cursor.ok()) {
+      reactor->Finish(to_grpc(cursor.status()));
+      return reactor;
+    }
+    after = *std::move(cursor);
+  }
+  const std::size_t limit = room_page_size(request->limit());
+  hub_.stats(request->room(), [reactor, response, limit, after](edge::stats_snapshot stats) {
     response->set_connections(stats.connections);
     response->set_rooms(stats.rooms);
     response->set_subscriptions(stats.subscriptions);
+    // One page of rooms, so that no number of rooms makes the reply too large to receive.
+    if (auto last = take_room_page(stats.room_members, limit, after))
+      response->set_next_page_token(encode_page_token(*last));
     for (const auto& [room, members] : stats.room_members) {
       auto* room_stats = response->add_room_stats();
       room_stats->set_room(room);

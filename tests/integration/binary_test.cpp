@@ -1,5 +1,5 @@
 // The real wsedge binary: start-up line, SIGTERM drain (clients get 1001, exit 0), bad config,
-// and wsedgectl publishing to a connected client.
+// and wsedgectl publishing to a connected client and paging stats.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -32,9 +32,16 @@ std::optional<ports> read_startup_line(child_process& child) {
   return p;
 }
 
+// The wsedge command line on loopback with free ports, plus `extra` settings.
+std::vector<std::string> wsedge_argv(const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> argv{WSEDGE_BINARY, "--bind_address=127.0.0.1", "--ws_port=0",
+                                "--grpc_port=0", "--metrics_port=0"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return argv;
+}
+
 TEST(Drain, SigtermClosesClientsWith1001AndExitsZero) {
-  child_process wsedge({WSEDGE_BINARY, "--bind_address=127.0.0.1", "--ws_port=0", "--grpc_port=0",
-                        "--metrics_port=0", "--drain_timeout=5s"});
+  child_process wsedge(wsedge_argv({"--drain_timeout=5s"}));
   ASSERT_TRUE(wsedge.started());
   auto p = read_startup_line(wsedge);
   ASSERT_TRUE(p) << "no start-up line with the ports";
@@ -54,8 +61,7 @@ TEST(Drain, SigtermClosesClientsWith1001AndExitsZero) {
 
 #ifdef WSEDGECTL_BINARY
 TEST(Wsedgectl, PublishReachesAConnectedClient) {
-  child_process wsedge({WSEDGE_BINARY, "--bind_address=127.0.0.1", "--ws_port=0", "--grpc_port=0",
-                        "--metrics_port=0"});
+  child_process wsedge(wsedge_argv());
   auto p = read_startup_line(wsedge);
   ASSERT_TRUE(p);
   ws_client client;
@@ -73,8 +79,7 @@ TEST(Wsedgectl, PublishReachesAConnectedClient) {
 }
 
 TEST(Wsedgectl, DevelopmentTokenOpensAnAuthRequiredServer) {
-  child_process wsedge({WSEDGE_BINARY, "--bind_address=127.0.0.1", "--ws_port=0", "--grpc_port=0",
-                        "--metrics_port=0", "--auth_required", "--jwt_secret=dev-secret"});
+  child_process wsedge(wsedge_argv({"--auth_required", "--jwt_secret=dev-secret"}));
   auto p = read_startup_line(wsedge);
   ASSERT_TRUE(p);
   auto port = static_cast<std::uint16_t>(p->ws);
@@ -86,6 +91,36 @@ TEST(Wsedgectl, DevelopmentTokenOpensAnAuthRequiredServer) {
   EXPECT_EQ(anonymous.http_status(), 401);
   ASSERT_TRUE(carol.connect(port, "/ws?token=" + *token));
   EXPECT_EQ(str(carol.read_json().at("user_id")), "carol");
+}
+
+TEST(Wsedgectl, StatsPagesWithLimitAndPageToken) {
+  child_process wsedge(wsedge_argv());
+  auto p = read_startup_line(wsedge);
+  ASSERT_TRUE(p);
+  ws_client client;
+  ASSERT_FALSE(
+      client.connect_and_greet(static_cast<std::uint16_t>(p->ws), "/ws?rooms=a,b,c").empty());
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(str(client.read_json().at("type")), "subscribed");
+  // wsedgectl stats with `flags`: its JSON reply (null when it printed none).
+  const auto stats = [&](const std::vector<std::string>& flags) {
+    std::vector<std::string> argv{WSEDGECTL_BINARY, "--server=127.0.0.1:" + std::to_string(p->grpc),
+                                  "stats"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    child_process ctl(argv);
+    auto line = ctl.read_line(std::chrono::seconds(20));
+    EXPECT_EQ(ctl.wait_exit(std::chrono::seconds(10)), 0);
+    boost::system::error_code ec;
+    return line ? boost::json::parse(*line, ec) : boost::json::value();
+  };
+  auto first = stats({"--limit=2"});
+  ASSERT_TRUE(first.is_object()) << first;
+  EXPECT_EQ(first.at("roomStats").as_array().size(), 2u);
+  const std::string token = str(first.at("nextPageToken"));
+  ASSERT_FALSE(token.empty());
+  auto last = stats({"--limit=2", "--page_token=" + token});
+  ASSERT_TRUE(last.is_object()) << last;
+  EXPECT_EQ(last.at("roomStats").as_array().size(), 1u);
+  EXPECT_EQ(str(last.at("nextPageToken")), "");
 }
 #endif
 

@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <map>
+#include <memory>
 #include <mutex>
+#include <set>
+#include <vector>
 
 #include "tests/support/test_node.hpp"
 #include "tests/support/ws_client.hpp"
@@ -13,6 +17,48 @@ namespace {
 
 namespace json = boost::json;
 namespace v1 = wsedge::v1;
+
+// A unary call with the request's bytes as given (no generated class checks them); returns the
+// status and the reply's bytes.
+std::pair<grpc::Status, std::string> unary_bytes(test_node& node, const std::string& method,
+                                                 const std::string& request_bytes) {
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(node.grpc_port()),
+                                     grpc::InsecureChannelCredentials());
+  grpc::GenericStub generic(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::Slice slice(request_bytes);
+  grpc::ByteBuffer request(&slice, 1), reply;
+  grpc::Status status;
+  bool done = false;
+  std::mutex m;
+  std::condition_variable cv;
+  generic.UnaryCall(&context, method, grpc::StubOptions(), &request, &reply, [&](grpc::Status s) {
+    std::lock_guard lock(m);
+    status = s;
+    done = true;
+    cv.notify_one();
+  });
+  std::unique_lock lock(m);
+  // The deadline ends the call with DEADLINE_EXCEEDED; the callback always runs.
+  cv.wait(lock, [&] { return done; });
+  std::string bytes;
+  std::vector<grpc::Slice> slices;
+  if (status.ok() && reply.Dump(&slices).ok()) {
+    for (auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  return {status, bytes};
+}
+
+// A length-delimited protobuf field (wire type 2): tag, varint length, bytes.
+std::string field_bytes(int number, std::string_view bytes) {
+  std::string out(1, static_cast<char>(number << 3 | 2));
+  std::size_t size = bytes.size();
+  for (; size >= 0x80; size >>= 7) out += static_cast<char>((size & 0x7F) | 0x80);
+  out += static_cast<char>(size);
+  out.append(bytes);
+  return out;
+}
 
 class ControlPlane : public ::testing::Test {
  protected:
@@ -177,32 +223,9 @@ TEST_F(ControlPlane, KickClosesWith4000AndTheReason) {
 }
 
 TEST_F(ControlPlane, HealthIsServing) {
-  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(node.grpc_port()),
-                                     grpc::InsecureChannelCredentials());
-  grpc::GenericStub generic(channel);
   // grpc.health.v1.HealthCheckRequest{service: ""} is an empty message; response field 1 = 1.
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  grpc::Slice empty_message("");
-  grpc::ByteBuffer request(&empty_message, 1), reply;
-  grpc::Status status;
-  bool done = false;
-  std::mutex m;
-  std::condition_variable cv;
-  generic.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &reply,
-                    [&](grpc::Status s) {
-                      std::lock_guard lock(m);
-                      status = s;
-                      done = true;
-                      cv.notify_one();
-                    });
-  std::unique_lock lock(m);
-  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return done; }));
+  auto [status, bytes] = unary_bytes(node, "/grpc.health.v1.Health/Check", "");
   ASSERT_TRUE(status.ok()) << status.error_message();
-  std::vector<grpc::Slice> slices;
-  ASSERT_TRUE(reply.Dump(&slices).ok());
-  std::string bytes;
-  for (auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
   EXPECT_EQ(bytes, std::string("\x08\x01", 2));  // status: SERVING
 }
 
@@ -220,6 +243,159 @@ TEST(ControlToken, CallsWithoutTheTokenAreUnauthenticated) {
   grpc::ClientContext right;
   right.AddMetadata("authorization", "Bearer s3cret");
   EXPECT_TRUE(node.control().Stats(&right, request, &response).ok());
+}
+
+// Protobuf refuses a proto3 `string` that is not UTF-8 while it parses the request, before the
+// service runs, and gRPC's callback API then ends the call with UNIMPLEMENTED and no message
+// (grpcpp server_callback_handlers.h). The service cannot answer INVALID_ARGUMENT for what it
+// never sees; this pins what callers get, as docs/protocol.md states it.
+TEST_F(ControlPlane, InvalidUtf8InAStringFieldIsRefusedByGrpcAsUnimplemented) {
+  const std::string publish = "/wsedge.v1.EdgeControl/Publish";
+  const std::string kick = "/wsedge.v1.EdgeControl/Kick";
+  const std::string bad = "\xC3\x28";
+  const auto publish_bytes = [](const std::string& room, const std::string& data) {
+    return field_bytes(1, field_bytes(1, room)) + field_bytes(2, data);  // target.room, data
+  };
+  ws_client member;
+  const std::string id = member.connect_and_greet(node.ws_port());
+  subscribe(member, "r");
+  // The same encoding with valid UTF-8 is an ordinary Publish.
+  auto [fine, fine_reply] = unary_bytes(node, publish, publish_bytes("r", R"("fine")"));
+  ASSERT_TRUE(fine.ok()) << fine.error_message();
+  EXPECT_EQ(next_data(member), "fine");
+
+  for (const std::string& request :
+       {publish_bytes("r", "\"" + bad + "\""), publish_bytes("r" + bad, "1")}) {
+    auto [status, reply] = unary_bytes(node, publish, request);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+    EXPECT_EQ(status.error_message(), "");
+  }
+  // The generated C++ stub sends such a string too (protobuf only logs while serializing).
+  EXPECT_EQ(node.publish(room_target("r"), "\"" + bad + "\"").error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+  auto [refused_kick, refused_reply] =
+      unary_bytes(node, kick, field_bytes(1, id) + field_bytes(3, "bye" + bad));
+  EXPECT_EQ(refused_kick.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+
+  // None of the refused calls did anything: no message, no kick; then a valid Kick of the
+  // same encoding closes the member.
+  publish_marker("still here");
+  EXPECT_EQ(next_data(member), "still here");
+  auto [kicked, kick_reply] = unary_bytes(node, kick, field_bytes(1, id) + field_bytes(3, "bye"));
+  ASSERT_TRUE(kicked.ok()) << kicked.error_message();
+  EXPECT_EQ(member.wait_for_close(), 4000);
+  EXPECT_EQ(member.close_reason(), "bye");
+}
+
+// Every page of room_stats, following next_page_token from the first page on.
+std::vector<v1::StatsResponse> stats_pages(test_node& node, std::uint32_t limit) {
+  std::vector<v1::StatsResponse> pages;
+  v1::StatsRequest request;
+  request.set_limit(limit);
+  do {
+    v1::StatsResponse page;
+    auto status = node.stats(request, &page);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    if (!status.ok()) break;
+    request.set_page_token(page.next_page_token());
+    pages.push_back(std::move(page));
+  } while (!request.page_token().empty() && pages.size() < 1000);
+  return pages;
+}
+
+// The rooms of all pages in the order given; fails unless they come largest first, ties by
+// name, each once.
+std::vector<v1::RoomStats> in_order(const std::vector<v1::StatsResponse>& pages) {
+  std::vector<v1::RoomStats> rooms;
+  for (const auto& page : pages)
+    for (const auto& room : page.room_stats()) {
+      if (!rooms.empty()) {
+        const auto& before = rooms.back();
+        EXPECT_TRUE(before.members() > room.members() ||
+                    (before.members() == room.members() && before.room() < room.room()))
+            << before.room() << " (" << before.members() << ") before " << room.room() << " ("
+            << room.members() << ")";
+      }
+      rooms.push_back(room);
+    }
+  return rooms;
+}
+
+TEST_F(ControlPlane, StatsPagesWalkEveryRoomOnceLargestFirst) {
+  // r00-r04 get 3 members, r05-r09 2, r10-r29 and s00-s04 1: 35 rooms, most of them tied.
+  const auto names = [](const std::string& prefix, int from, int to) {
+    std::vector<std::string> rooms;
+    for (int i = from; i < to; ++i)
+      rooms.push_back(prefix + (i < 10 ? "0" : "") + std::to_string(i));
+    return rooms;
+  };
+  std::map<std::string, std::uint64_t> expected;
+  ws_client a, b, c;
+  for (ws_client* client : {&a, &b, &c})
+    ASSERT_FALSE(client->connect_and_greet(node.ws_port()).empty());
+  for (auto& [client, rooms] : {std::pair{&a, names("r", 0, 30)}, std::pair{&b, names("r", 0, 10)},
+                                std::pair{&c, names("r", 0, 5)}, std::pair{&b, names("s", 0, 5)}}) {
+    for (const auto& room : rooms) {
+      subscribe(*client, room);
+      ++expected[room];
+    }
+  }
+
+  const auto pages = stats_pages(node, 4);
+  ASSERT_EQ(pages.size(), 9u);  // 8 pages of 4, then 3 rooms
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    EXPECT_EQ(pages[i].room_stats_size(), i + 1 < pages.size() ? 4 : 3);
+    EXPECT_EQ(pages[i].rooms(), 35u);  // the totals are whole on every page
+    EXPECT_EQ(pages[i].next_page_token().empty(), i + 1 == pages.size());
+  }
+  std::map<std::string, std::uint64_t> seen;
+  for (const auto& room : in_order(pages)) seen[room.room()] = room.members();
+  EXPECT_EQ(seen, expected);
+
+  // Fewer rooms than the default page: one reply, no token.
+  const auto all = node.stats();
+  EXPECT_EQ(all.room_stats_size(), 35);
+  EXPECT_EQ(all.next_page_token(), "");
+  v1::StatsRequest forged;
+  forged.set_page_token("not a token");
+  v1::StatsResponse response;
+  EXPECT_EQ(node.stats(forged, &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// The issue's input: 260 connections each in 128 rooms of 128-character names made one Stats
+// reply 4.5 MB, over the 4 MB a gRPC client accepts by default.
+TEST_F(ControlPlane, StatsStayReadableWhenRoomNamesAddUpToMoreThanFourMegabytes) {
+  constexpr int clients = 260, rooms_each = 128;
+  std::vector<std::unique_ptr<ws_client>> members;
+  for (int i = 0; i < clients; ++i) {
+    auto& client = *members.emplace_back(std::make_unique<ws_client>());
+    ASSERT_FALSE(client.connect_and_greet(node.ws_port()).empty());
+    for (int j = 0; j < rooms_each; ++j) {
+      std::string room = std::to_string(i * rooms_each + j);
+      room.insert(0, 128 - room.size(), 'x');
+      client.send(R"({"type":"subscribe","room":")" + room + R"("})");
+    }
+    for (int j = 0; j < rooms_each; ++j)
+      ASSERT_EQ(str(client.read_json().at("type")), "subscribed");
+  }
+  constexpr std::size_t total = clients * rooms_each;
+
+  const auto first = node.stats();  // StatsRequest{}: the default page
+  EXPECT_EQ(first.rooms(), total);
+  EXPECT_EQ(first.room_stats_size(), 1000);
+  EXPECT_FALSE(first.next_page_token().empty());
+  EXPECT_LT(first.ByteSizeLong(), 200'000u);
+
+  // A limit over the cap gets pages of 10,000: the largest reply, still well under 4 MB.
+  const auto pages = stats_pages(node, 1'000'000);
+  ASSERT_EQ(pages.size(), 4u);
+  std::set<std::string> seen;
+  for (const auto& page : pages) {
+    EXPECT_LE(page.room_stats_size(), 10'000);
+    EXPECT_LT(page.ByteSizeLong(), 1'500'000u);
+  }
+  for (const auto& room : in_order(pages)) seen.insert(room.room());
+  EXPECT_EQ(seen.size(), total);
 }
 
 }  // namespace

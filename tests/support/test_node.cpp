@@ -50,10 +50,15 @@ wsedge::v1::StatsResponse test_node::stats(const std::string& room) {
   wsedge::v1::StatsRequest request;
   request.set_room(room);
   wsedge::v1::StatsResponse response;
-  auto context = context_with_deadline();
-  auto status = stub_->Stats(context.get(), request, &response);
+  auto status = stats(request, &response);
   EXPECT_TRUE(status.ok()) << status.error_message();
   return response;
+}
+
+grpc::Status test_node::stats(const wsedge::v1::StatsRequest& request,
+                              wsedge::v1::StatsResponse* response) {
+  auto context = context_with_deadline();
+  return stub_->Stats(context.get(), request, response);
 }
 
 grpc::Status test_node::kick(const wsedge::v1::KickRequest& request,

@@ -31,6 +31,7 @@ class test_node {
   grpc::Status publish(const wsedge::v1::Target& target, const std::string& data,
                        wsedge::v1::PublishResponse* response = nullptr);
   wsedge::v1::StatsResponse stats(const std::string& room = "");
+  grpc::Status stats(const wsedge::v1::StatsRequest& request, wsedge::v1::StatsResponse* response);
   grpc::Status kick(const wsedge::v1::KickRequest& request, wsedge::v1::KickResponse* response);
 
  private:

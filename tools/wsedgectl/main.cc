@@ -22,6 +22,8 @@ ABSL_FLAG(std::string, role, "", "publish: the role");
 ABSL_FLAG(std::string, client_id, "", "publish/kick: the client id");
 ABSL_FLAG(bool, all, false, "publish: to every connection");
 ABSL_FLAG(std::string, reason, "kicked", "kick: the close reason");
+ABSL_FLAG(uint32_t, limit, 0, "stats: most rooms per page (0: the server's 1,000; at most 10,000)");
+ABSL_FLAG(std::string, page_token, "", "stats: the nextPageToken of the previous page");
 ABSL_FLAG(int, timeout_seconds, 10, "deadline of the call");
 ABSL_FLAG(std::string, secret, "", "token: the HS256 secret (the server's jwt_secret)");
 ABSL_FLAG(std::string, sub, "", "token: the user id (sub claim)");
@@ -51,7 +53,7 @@ int fail(const grpc::Status& status) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "wsedgectl publish [--room R | --user_id U | --role R | --client_id C | --all] 'JSON'\n"
-      "wsedgectl stats [--room R]\n"
+      "wsedgectl stats [--room R] [--limit N] [--page_token T]\n"
       "wsedgectl kick (--client_id C | --user_id U) [--reason TEXT]\n"
       "wsedgectl token --secret S --sub U [--role R] [--rooms a,b*] [--ttl_seconds N]");
   auto args = absl::ParseCommandLine(argc, argv);
@@ -114,6 +116,8 @@ int main(int argc, char** argv) {
   if (command == "stats") {
     v1::StatsRequest request;
     request.set_room(absl::GetFlag(FLAGS_room));
+    request.set_limit(absl::GetFlag(FLAGS_limit));
+    request.set_page_token(absl::GetFlag(FLAGS_page_token));
     v1::StatsResponse response;
     auto status = stub->Stats(&context, request, &response);
     if (!status.ok()) return fail(status);
