@@ -103,7 +103,7 @@ std::vector<std::string> client_protocol::rooms() const {
 void client_protocol::subscribe(const std::string& room, const std::string& id) {
   if (find(room) != nullptr) {
     // Already a member: the reply still tells how many members the room has.
-    pending_ = pending_request{pending_kind::count, room, id};
+    pending_ = std::make_unique<pending_request>(pending_kind::count, room, id);
     sink_.join(room, true);
     return;
   }
@@ -118,23 +118,22 @@ void client_protocol::subscribe(const std::string& room, const std::string& id) 
     reply_error(error_code::forbidden, "not allowed to join " + room, id);
     return;
   }
-  pending_ = pending_request{pending_kind::join, room, id};
+  pending_ = std::make_unique<pending_request>(pending_kind::join, room, id);
   sink_.join(room, false);
 }
 
 void client_protocol::on_join_answer(const std::string& room, join_answer answer) {
   if (!pending_ || pending_->room != room || pending_->kind == pending_kind::publish) return;
-  pending_request request = std::move(*pending_);
-  pending_.reset();
-  if (request.kind == pending_kind::count) {
-    sink_.reply(encode_subscribed(room, answer.members, request.id));
+  const std::unique_ptr<pending_request> request = std::move(pending_);
+  if (request->kind == pending_kind::count) {
+    sink_.reply(encode_subscribed(room, answer.members, request->id));
   } else if (!answer.joined) {
-    reply_error(error_code::room_full, "room " + room + " is full", request.id);
+    reply_error(error_code::room_full, "room " + room + " is full", request->id);
   } else {
     auto& joined = subscriptions_.emplace_back(std::make_unique<subscription>());
     joined->room = room;
     sink_.attach(room, joined->membership);
-    sink_.reply(encode_subscribed(room, answer.members, request.id));
+    sink_.reply(encode_subscribed(room, answer.members, request->id));
   }
   join_next_initial();
 }
@@ -173,15 +172,15 @@ void client_protocol::publish(const client_request& request) {
   }
   // Without an id nothing is answered, so nothing needs to wait for the owner.
   const bool answer = !request.id.empty();
-  if (answer) pending_ = pending_request{pending_kind::publish, request.room, request.id};
+  if (answer)
+    pending_ = std::make_unique<pending_request>(pending_kind::publish, request.room, request.id);
   sink_.publish(request.room, request.data, answer);
 }
 
 void client_protocol::on_publish_answer(const std::string& room, std::uint64_t seq) {
   if (!pending_ || pending_->kind != pending_kind::publish || pending_->room != room) return;
-  pending_request request = std::move(*pending_);
-  pending_.reset();
-  sink_.reply(encode_published(room, seq, request.id));
+  const std::unique_ptr<pending_request> request = std::move(pending_);
+  sink_.reply(encode_published(room, seq, request->id));
 }
 
 void client_protocol::reply_error(error_code code, std::string_view message, std::string_view id) {

@@ -56,7 +56,7 @@ class client_protocol {
 
   // True while a request waits for its room's owner: the connection reads nothing meanwhile,
   // so requests are answered in the order they were sent.
-  bool waiting() const { return pending_.has_value(); }
+  bool waiting() const { return pending_ != nullptr; }
   // Leaves every room (the connection is ending).
   void leave_all();
   std::vector<std::string> rooms() const;
@@ -88,7 +88,8 @@ class client_protocol {
   flood_guard guard_;
   // Stable addresses: the shard's member lists point at each membership slot.
   std::vector<std::unique_ptr<subscription>> subscriptions_;
-  std::optional<pending_request> pending_;
+  // Only while a request waits (on the heap: most of a connection's life it is empty).
+  std::unique_ptr<pending_request> pending_;
   // Rooms from the connect URL still to join, last first (a vector: a deque allocates ~600 B
   // up front, on every connection).
   std::vector<std::string> initial_rooms_;

@@ -40,9 +40,9 @@ class serialized_stream {
   // (Only kept when it holds something: the HTTP request's buffer is not held for the life of
   // the connection.)
   void preload(beast::flat_buffer&& bytes) {
-    if (bytes.size() > 0) preloaded_ = std::move(bytes);
+    if (bytes.size() > 0) preloaded_ = std::make_unique<beast::flat_buffer>(std::move(bytes));
   }
-  bool has_preloaded() const noexcept { return preloaded_.size() > 0; }
+  bool has_preloaded() const noexcept { return preloaded_ != nullptr; }
 
   // Writes all of `buffers` (never a part) once no other write is in progress.
   template <class ConstBuffers, class WriteHandler>
@@ -89,9 +89,9 @@ class serialized_stream {
         return stream.next_.async_read_some(readable_part(), std::move(self));
       }
       if (state == from_preload) {
-        bytes = net::buffer_copy(readable_part(), stream.preloaded_.data());
-        stream.preloaded_.consume(bytes);
-        if (!stream.has_preloaded()) stream.preloaded_ = beast::flat_buffer();
+        bytes = net::buffer_copy(readable_part(), stream.preloaded_->data());
+        stream.preloaded_->consume(bytes);
+        if (stream.preloaded_->size() == 0) stream.preloaded_.reset();
       }
       if constexpr (FrameBoundedReads) {
         for (auto piece : beast::buffers_prefix(bytes, buffers))
@@ -134,8 +134,8 @@ class serialized_stream {
   }
 
   NextLayer next_;
-  beast::flat_buffer preloaded_;
-  frame_boundary frames_;  // used with FrameBoundedReads only
+  std::unique_ptr<beast::flat_buffer> preloaded_;  // only while it holds bytes
+  frame_boundary frames_;                          // used with FrameBoundedReads only
   bool busy_ = false;
   // Rarely more than one (a ping or close behind a data batch): a vector, not a deque.
   std::vector<std::unique_ptr<waiter>> waiters_;

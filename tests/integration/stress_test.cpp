@@ -238,6 +238,23 @@ TEST_F(Stress, MixedHostileTrafficLeavesNothingBehindAndDrainsAtOnce) {
   for (auto& t : threads) t.join();
   EXPECT_GT(lives.load(), 10);
 
+  // The sleepers' socket buffers absorb megabytes: keep the room busy until every one of them
+  // has overflowed its queue (a slower, sanitized build publishes less in the chaos above).
+  const std::string pad(10000, 's');
+  for (auto flood_until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+       node.events().snapshot().slow_consumers < static_cast<int>(sleepers.size()) &&
+       std::chrono::steady_clock::now() < flood_until;) {
+    v1::PublishBatchRequest batch;
+    for (int i = 0; i < 100; ++i) {
+      auto* item = batch.add_publishes();
+      item->mutable_target()->set_room(std::string(chaos_room));
+      item->set_data("\"" + pad + "\"");
+    }
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    v1::PublishBatchResponse response;
+    node.control().PublishBatch(&context, batch, &response);
+  }
   // Every sleeper was evicted as a slow consumer (or kicked), none was left hanging.
   for (auto& s : sleepers) {
     const int code = s->wait_for_close();
