@@ -4,6 +4,7 @@
 // with FrameBoundedReads, stop at the end of each client frame (see frame_boundary.hpp).
 #pragma once
 
+#include <array>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -112,6 +113,8 @@ class serialized_stream {
       if (state == writing) {
         stream.busy_ = false;
         stream.wake_next();
+        // A replaced close frame reports the bytes Beast asked for.
+        if (!ec && replaced) bytes = beast::buffer_bytes(buffers);
         return self.complete(ec, bytes);
       }
       if (stream.busy_) {
@@ -121,9 +124,30 @@ class serialized_stream {
       }
       state = writing;
       stream.busy_ = true;
+      if (echoes_unassigned_close_code()) {
+        replaced = true;
+        return net::async_write(stream.next_, net::buffer(protocol_error_close), std::move(self));
+      }
       net::async_write(stream.next_, buffers, std::move(self));
     }
+
+    // Beast answers a client's close frame with the client's own code, and counts every code
+    // from 3000 up as valid; RFC 6455 §7.4.2 assigns none from 5000. Such an echo is written
+    // as a 1002 (protocol error) instead. Our own close codes are all below 5000, and a data
+    // write never starts with a close frame's first byte, so one byte decides for every other
+    // write.
+    bool echoes_unassigned_close_code() const {
+      const net::const_buffer first = *net::buffer_sequence_begin(buffers);
+      const auto* bytes = static_cast<const unsigned char*>(first.data());
+      if (first.size() < 4 || bytes[0] != 0x88 || (bytes[1] & 0x7F) < 2) return false;
+      return (bytes[2] << 8 | bytes[3]) >= 5000;
+    }
+
+    bool replaced = false;
   };
+
+  // An unmasked close frame with code 1002 and no reason.
+  static constexpr std::array<unsigned char, 4> protocol_error_close{0x88, 0x02, 0x03, 0xEA};
 
   void wake_next() {
     if (waiters_.empty()) return;

@@ -1,6 +1,11 @@
 // The edge port's HTTP side: health, readiness, unknown paths, refusals before the upgrade.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <boost/asio.hpp>
+#include <memory>
+#include <vector>
+
 #include "tests/support/test_node.hpp"
 #include "tests/support/ws_client.hpp"
 
@@ -33,6 +38,47 @@ TEST(HttpEndpoints, MaxConnectionsRefusesWith503) {
   EXPECT_FALSE(second.connect(node.ws_port()));
   EXPECT_EQ(second.http_status(), 503);
   EXPECT_EQ(node.events().snapshot().rejected["max_connections"], 1);
+}
+
+TEST(HttpEndpoints, ConcurrentUpgradesNeverOvershootMaxConnections) {
+  auto config = test_config();
+  config.edge.max_connections = 5;
+  test_node node(config);
+  // 200 upgrade requests written at once, all sockets open until every answer is in.
+  namespace net = boost::asio;
+  net::io_context io;
+  constexpr int attempts = 200;
+  std::vector<std::unique_ptr<net::ip::tcp::socket>> sockets;
+  std::vector<std::string> answers(attempts);
+  std::vector<std::array<char, 512>> buffers(attempts);
+  const std::string request =
+      "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  int answered = 0;
+  for (int i = 0; i < attempts; ++i) {
+    auto& socket = sockets.emplace_back(std::make_unique<net::ip::tcp::socket>(io));
+    socket->async_connect(
+        {net::ip::make_address("127.0.0.1"), node.ws_port()}, [&, i](boost::system::error_code ec) {
+          if (ec) return void(++answered);
+          net::write(*sockets[i], net::buffer(request), ec);
+          sockets[i]->async_read_some(net::buffer(buffers[i]),
+                                      [&, i](boost::system::error_code, std::size_t n) {
+                                        answers[i].assign(buffers[i].data(), n);
+                                        ++answered;
+                                      });
+        });
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (answered < attempts && io.run_one_until(deadline) != 0) {
+  }
+  ASSERT_EQ(answered, attempts);
+  int upgraded = 0, full = 0;
+  for (const auto& answer : answers) {
+    upgraded += answer.starts_with("HTTP/1.1 101");
+    full += answer.starts_with("HTTP/1.1 503");
+  }
+  EXPECT_EQ(upgraded, 5);
+  EXPECT_EQ(full, attempts - 5);
 }
 
 TEST(HttpEndpoints, ConnectionRatePerAddressRefusesWith429) {
