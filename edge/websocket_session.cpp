@@ -2,9 +2,6 @@
 // Instantiated for plain TCP and for TLS at the end of this file.
 #include "edge/websocket_session.hpp"
 
-#include <array>
-
-#include "edge/close_reason.hpp"
 #include "edge/exact_allocator.hpp"
 #include "edge/node_context.hpp"
 #include "edge/ws_frame.hpp"
@@ -14,7 +11,6 @@ namespace wsedge::edge {
 namespace {
 
 // Close codes of PROTOCOL.md.
-constexpr std::uint16_t close_policy = 1008;
 constexpr std::uint16_t close_going_away = 1001;
 constexpr std::uint16_t close_slow_consumer = 4001;
 
@@ -22,9 +18,6 @@ constexpr std::uint16_t close_slow_consumer = 4001;
 // messages; a plain connection keeps none (see await_message).
 constexpr std::size_t read_piece_bytes = 256;
 constexpr std::size_t max_retained_read_bytes = 1024;
-// A client's ping or pong: 2 header bytes, the mask key, at most 125 bytes of data.
-constexpr std::size_t max_keepalive_frame_bytes = 2 + 4 + 125;
-constexpr int max_keepalives_per_wakeup = 16;
 
 bool is_benign(const beast::error_code& ec) {
   return ec == net::error::operation_aborted || ec == websocket::error::closed ||
@@ -141,43 +134,6 @@ void websocket_session<Stream>::on_readable(beast::error_code ec) {
   if (state_ != state::open) return;
   read_in_flight_ = true;
   do_read();
-}
-
-template <class Stream>
-bool websocket_session<Stream>::answer_keepalives() {
-  // True when the keep-alive frames waiting were answered and nothing else is next (a burst
-  // yields to other connections every few frames: the next wait fires at once); false when
-  // something else is next (data, a close, a partial frame, end of stream, an error): Beast
-  // reads that.
-  auto& socket = socket_of(beast::get_lowest_layer(ws_));
-  beast::error_code ec;
-  if (!socket.non_blocking()) socket.non_blocking(true, ec);
-  std::array<unsigned char, max_keepalive_frame_bytes> bytes;
-  for (int answered = 0; answered < max_keepalives_per_wakeup; ++answered) {
-    // Answering may have failed a write and closed the socket.
-    if (!socket.is_open() || state_ != state::open) return false;
-    const std::size_t peeked = socket.receive(net::buffer(bytes), tcp::socket::message_peek, ec);
-    if (ec == net::error::would_block || ec == net::error::try_again) return true;
-    if (ec == net::error::interrupted) continue;
-    if (ec || peeked == 0) return false;
-    auto frame = parse_keepalive_frame({bytes.data(), peeked});
-    if (!frame) return false;
-    // Already buffered by the kernel: this takes exactly the peeked frame.
-    if (socket.receive(net::buffer(bytes.data(), frame->size), 0, ec) != frame->size) return false;
-    keepalive_.last_activity = clock::now();
-    // A ping flood is a flood: over the rate limit a ping gets no pong.
-    if (protocol_ && !protocol_->on_keepalive(keepalive_.last_activity)) continue;
-    if (frame->is_ping) enqueue(frame_ref::owned(frame_pong(frame->payload)));
-  }
-  return true;
-}
-
-template <class Stream>
-void websocket_session<Stream>::judge_keepalives() {
-  const auto now = clock::now();
-  for (; keepalives_to_judge_ > 0 && state_ == state::open; --keepalives_to_judge_)
-    protocol_->on_keepalive(now);
-  keepalives_to_judge_ = 0;
 }
 
 template <class Stream>
@@ -316,92 +272,6 @@ template <class Stream>
 void websocket_session<Stream>::on_write_failed(beast::error_code ec) {
   if (!is_benign(ec) && state_ != state::closed) node_.observer().on_error("write");
   fail();
-}
-
-// --- Closing ---
-
-template <class Stream>
-void websocket_session<Stream>::close(std::uint16_t code, std::string_view reason,
-                                      close_mode mode) {
-  if (state_ != state::open) return;
-  state_ = state::flushing;
-  close_started_ = clock::now();
-  close_code_ = code;
-  close_reason_ = close_reason_text(reason);
-  if (mode == close_mode::discard) writer_.discard();
-  // No delivery reaches a closing connection (it counts in no publish's recipients).
-  if (protocol_) protocol_->leave_all();
-  continue_close();
-}
-
-template <class Stream>
-void websocket_session<Stream>::continue_close() {
-  // Flush: everything queued goes out first, the close frame after it.
-  writer_.write();
-  if (!writer_.empty() || writer_.writing() || state_ != state::flushing) return;
-  state_ = state::closing;
-  websocket::close_reason why(static_cast<websocket::close_code>(close_code_), close_reason_);
-  // The handshake ends the session when it completes (an idle session has no read to do it).
-  ws_.async_close(why, [self = this->shared_from_this()](beast::error_code) { self->end(); });
-}
-
-template <class Stream>
-void websocket_session<Stream>::on_tick(clock::time_point now) {
-  const auto& cfg = node_.config();
-  if (state_ == state::closed || state_ == state::handshake) return;
-  if (writer_.stalled(now, cfg.write_timeout)) {
-    node_.observer().on_error("write_timeout");
-    return fail();
-  }
-  if (state_ != state::open) {
-    // A flush and the close handshake after it get write_timeout in all.
-    if (now - close_started_ > cfg.write_timeout) fail();
-    return;
-  }
-  switch (next_keepalive_action(cfg, keepalive_, now, who_.expires_at,
-                                std::chrono::system_clock::now())) {
-    case keepalive_action::none:
-      return;
-    case keepalive_action::token_expired:
-      node_.observer().on_error("token_expired");
-      return close(close_policy, "token expired", close_mode::flush);
-    case keepalive_action::dead_peer:
-      node_.observer().on_error("pong_timeout");
-      return fail();
-    case keepalive_action::ping:
-      keepalive_.ping_in_flight = true;
-      keepalive_.last_ping = now;
-      ws_.async_ping({}, [self = this->shared_from_this()](beast::error_code) {
-        self->keepalive_.ping_in_flight = false;
-      });
-      return;
-  }
-}
-
-template <class Stream>
-void websocket_session<Stream>::fail() {
-  // The socket goes now; the session ends in a handler of its own, never inside the caller's
-  // walk over members or sessions.
-  beast::error_code ignored;
-  socket_of(beast::get_lowest_layer(ws_)).close(ignored);
-  if (end_posted_ || state_ == state::closed) return;
-  end_posted_ = true;
-  net::post(ws_.get_executor(), [self = this->shared_from_this()] { self->end(); });
-}
-
-template <class Stream>
-void websocket_session<Stream>::end() {
-  if (state_ == state::closed || state_ == state::handshake) return;
-  state_ = state::closed;
-  writer_.discard();
-  if (protocol_) protocol_->leave_all();
-  registration_ = {};
-  node_.observer().on_connection_closed();
-  // Cancels what is still in flight so the session is freed.
-  beast::error_code ignored;
-  socket_of(beast::get_lowest_layer(ws_)).close(ignored);
-  if (paused_hold_) net::post(ws_.get_executor(), [hold = std::move(paused_hold_)] {});
-  slot_ = {};
 }
 
 template class websocket_session<beast::tcp_stream>;
