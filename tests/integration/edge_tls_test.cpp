@@ -67,13 +67,7 @@ class wss_client {
 
 class EdgeTls : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    ASSERT_EQ(shell("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1"
-                    " -keyout " +
-                    private_temp_path("edge.key") + " -out " + private_temp_path("edge.pem") +
-                    " -addext subjectAltName=IP:127.0.0.1"),
-              0);
-  }
+  static void SetUpTestSuite() { ASSERT_EQ(make_test_certificate("edge"), 0); }
   static app::server_config tls_config() {
     auto config = test_config();
     config.edge.tls_cert_pem = read_file(private_temp_path("edge.pem"));

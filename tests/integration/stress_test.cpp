@@ -138,13 +138,7 @@ void live_and_reset(WebSocket& ws, net::io_context& context, std::uint16_t port,
 
 class Stress : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    ASSERT_EQ(shell("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1"
-                    " -keyout " +
-                    private_temp_path("stress.key") + " -out " + private_temp_path("stress.pem") +
-                    " -addext subjectAltName=IP:127.0.0.1"),
-              0);
-  }
+  static void SetUpTestSuite() { ASSERT_EQ(make_test_certificate("stress"), 0); }
   static app::server_config chaos_config() {
     auto config = test_config();
     config.edge.tls_cert_pem = read_file(private_temp_path("stress.pem"));

@@ -26,4 +26,12 @@ inline int shell(const std::string& command) {
   return std::system((command + " 2>/dev/null").c_str());
 }
 
+// A self-signed certificate for 127.0.0.1 and its key, as `name`.pem and `name`.key under
+// private_temp_path; returns openssl's exit status.
+inline int make_test_certificate(const std::string& name) {
+  return shell("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout " +
+               private_temp_path(name + ".key") + " -out " + private_temp_path(name + ".pem") +
+               " -addext subjectAltName=IP:127.0.0.1");
+}
+
 }  // namespace wsedge::testing
