@@ -65,7 +65,6 @@ class node_context {
   // An empty slot when the node is full.
   connection_slot take_connection_slot();
   void release_connection_slot();
-  std::size_t connections_open() const { return connections_.load(std::memory_order_relaxed); }
 
   bool draining() const { return draining_.load(std::memory_order_relaxed); }
   bool start_draining() { return !draining_.exchange(true); }
