@@ -18,6 +18,8 @@
 #include <sstream>
 #include <tuple>
 
+#include "app/argv_check.hpp"
+
 extern char** environ;
 
 ABSL_FLAG(std::string, bind_address, "0.0.0.0", "address all three listeners bind");
@@ -33,6 +35,11 @@ ABSL_FLAG(absl::Duration, pong_timeout, absl::Seconds(60),
           "close a connection silent (no pong, no frame) this long");
 ABSL_FLAG(absl::Duration, write_timeout, absl::Seconds(10),
           "close a connection whose write or close handshake is stuck this long");
+ABSL_FLAG(absl::Duration, handshake_timeout, absl::Seconds(10),
+          "close a connection not upgraded to WebSocket this long after accept (TLS included; "
+          "also the whole life of a plain HTTP keep-alive connection)");
+ABSL_FLAG(int64_t, http_keepalive_requests, 100,
+          "plain HTTP requests (health, readiness) one connection may make");
 ABSL_FLAG(int64_t, max_message_bytes, 65536, "largest inbound message; larger closes with 1009");
 ABSL_FLAG(int64_t, max_queue_messages, 1024,
           "outbound messages queued per connection; overflow closes with 4001");
@@ -82,8 +89,9 @@ namespace {
 
 constexpr absl::string_view env_prefix = "WSEDGE_";
 
+// The usage config below renames this file "wsedge" (Abseil passes either name around).
 bool is_our_flag(absl::string_view file) {
-  return absl::StrContains(file, "config_flags");
+  return file == "wsedge" || absl::StrContains(file, "config_flags");
 }
 
 // Applies WSEDGE_<NAME> variables before argv is parsed, so a flag given on argv wins.
@@ -158,11 +166,16 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
   absl::FlagsUsageConfig usage;
   usage.contains_help_flags = is_our_flag;
   usage.contains_helpshort_flags = is_our_flag;
+  // Abseil titles the list with the source path of the flags; a user wants the program's name.
+  usage.normalize_filename = [](absl::string_view file) {
+    return std::string(is_our_flag(file) ? "wsedge" : file);
+  };
   absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "gRPC-controlled WebSocket edge. Every flag is also an environment variable WSEDGE_<NAME>; "
       "the flag wins.");
   if (auto status = apply_environment(); !status.ok()) return status;
+  if (auto status = check_argv(argc, argv); !status.ok()) return status;
   absl::ParseCommandLine(argc, argv);
 
   using absl::GetFlag;
@@ -175,6 +188,7 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
   const auto ping = GetFlag(FLAGS_ping_interval), pong = GetFlag(FLAGS_pong_timeout);
   const auto write = GetFlag(FLAGS_write_timeout), drain = GetFlag(FLAGS_drain_timeout);
   const auto write_delay = GetFlag(FLAGS_write_delay);
+  const auto handshake = GetFlag(FLAGS_handshake_timeout);
   const auto max_message = GetFlag(FLAGS_max_message_bytes);
   const auto queue_messages = GetFlag(FLAGS_max_queue_messages);
   const auto queue_bytes = GetFlag(FLAGS_max_queue_bytes);
@@ -186,6 +200,9 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
            check(pong > ping, "pong_timeout", "must be longer than ping_interval"),
            check(write > absl::ZeroDuration(), "write_timeout", "must be positive"),
            check(drain > absl::ZeroDuration(), "drain_timeout", "must be positive"),
+           check(handshake > absl::ZeroDuration(), "handshake_timeout", "must be positive"),
+           check(GetFlag(FLAGS_http_keepalive_requests) >= 1, "http_keepalive_requests",
+                 "must be at least 1"),
            check(write_delay >= absl::ZeroDuration() && write_delay <= absl::Seconds(1),
                  "write_delay", "must be 0-1s"),
            check(max_message >= 128, "max_message_bytes", "must be at least 128"),
@@ -213,6 +230,8 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
   e.pong_timeout = to_ms(pong);
   e.write_timeout = to_ms(write);
   e.write_delay = to_ms(write_delay);
+  e.handshake_timeout = to_ms(handshake);
+  e.http_keepalive_requests = static_cast<std::size_t>(GetFlag(FLAGS_http_keepalive_requests));
   e.drain_timeout = to_ms(drain);
   e.max_message_bytes = static_cast<std::size_t>(max_message);
   e.max_queue_messages = static_cast<std::size_t>(queue_messages);

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "app/config_flags.hpp"
+#include "app/startup_line.hpp"
 #include "app/wsedge_server.hpp"
 
 int main(int argc, char** argv) {
@@ -27,15 +28,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "wsedge: cannot start: %s\n", std::string(status.message()).c_str());
     return 1;
   }
-  const std::string& bind = config->edge.bind_address;
-  const std::string host = bind == "0.0.0.0" ? "127.0.0.1" : bind;
-  std::printf(
-      "wsedge listening: ws=%s:%u grpc=%s:%u metrics=%s:%u shards=%u | connect: "
-      "ws://%s:%u/ws  publish: gRPC %s:%u (wsedge.v1.EdgeControl)  metrics: "
-      "http://%s:%u/metrics\n",
-      bind.c_str(), server.ws_port(), bind.c_str(), server.grpc_port(), bind.c_str(),
-      server.metrics_port(), static_cast<unsigned>(server.hub().shard_count()), host.c_str(),
-      server.ws_port(), host.c_str(), server.grpc_port(), host.c_str(), server.metrics_port());
+  std::printf("%s\n", wsedge::app::startup_line(*config, server).c_str());
   std::fflush(stdout);
 
   int signal_number = 0;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "app/port_check.hpp"
+
 namespace wsedge::app {
 
 namespace {
@@ -26,6 +28,12 @@ wsedge_server::~wsedge_server() {
 
 absl::Status wsedge_server::start() {
   if (!verifier_.ok()) return verifier_.status();
+  for (const absl::Status& port :
+       {check_port_free("ws_port", config_.edge.bind_address, config_.edge.ws_port),
+        check_port_free("grpc_port", config_.control.bind_address, config_.control.port),
+        check_port_free("metrics_port", config_.edge.bind_address, config_.metrics_port)}) {
+    if (!port.ok()) return port;
+  }
   if (auto status = hub_.start(); !status.ok()) return status;
   if (auto status = metrics_.start(config_.edge.bind_address, config_.metrics_port, hub_);
       !status.ok())

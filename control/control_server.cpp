@@ -7,6 +7,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include "control/edge_control_service.hpp"
+#include "grpc/health/v1/health.pb.h"
 
 namespace wsedge::control {
 
@@ -29,6 +30,12 @@ absl::Status control_server::start(edge::hub& hub, const control_config& config)
 
   std::string address = absl::StrCat(config.bind_address, ":", config.port);
   grpc::ServerBuilder builder;
+  // gRPC sets SO_REUSEPORT by default: a second wsedge would share the port and take half the
+  // calls. A taken port must stop the second process instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // gRPC's built-in health service carries no protobuf descriptor, so reflection listed it but
+  // could not describe it; linking the generated health.proto puts its file in the pool.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
   if (!config.tls_cert_pem.empty()) {
     grpc::SslServerCredentialsOptions options(

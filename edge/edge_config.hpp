@@ -25,6 +25,12 @@ struct edge_config {
   duration pong_timeout{60'000};
   // A write (or close handshake) stuck longer than this means a dead or stalled peer.
   duration write_timeout{10'000};
+  // From accept to a finished upgrade request (TLS handshake included): a connection still
+  // without a WebSocket after this is closed, so slow or idle HTTP clients cannot hold sockets.
+  // It is also the whole life of a plain HTTP (health, readiness) keep-alive connection.
+  duration handshake_timeout{10'000};
+  // Plain HTTP requests one connection may make; the last answer says `Connection: close`.
+  std::size_t http_keepalive_requests = 100;
 
   // Largest inbound message; larger is closed with 1009 so one client cannot exhaust memory.
   std::size_t max_message_bytes = 65'536;

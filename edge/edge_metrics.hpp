@@ -30,19 +30,11 @@ inline constexpr std::array<std::string_view, 18> error_kinds{"invalid_json",
                                                               "token_expired",
                                                               "rate_limit_close",
                                                               "other"};
-inline constexpr std::array<std::string_view, 13> reject_reasons{"max_connections",
-                                                                 "origin",
-                                                                 "bad_request",
-                                                                 "draining",
-                                                                 "unauthorized",
-                                                                 "ip_rate",
-                                                                 "not_upgrade",
-                                                                 "invalid_room",
-                                                                 "too_many_subscriptions",
-                                                                 "handshake",
-                                                                 "tls_handshake",
-                                                                 "accept_error",
-                                                                 "other"};
+inline constexpr std::array<std::string_view, 14> reject_reasons{
+    "max_connections",        "origin",    "bad_request",   "draining",
+    "unauthorized",           "ip_rate",   "not_upgrade",   "invalid_room",
+    "too_many_subscriptions", "handshake", "tls_handshake", "handshake_timeout",
+    "accept_error",           "other"};
 // Upper bounds (seconds) of wsedge_publish_fanout_seconds; a last bucket is +Inf.
 inline constexpr std::array<double, 15> fanout_bucket_bounds{
     0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,

@@ -65,12 +65,14 @@ bool origin_allowed(const edge_config& cfg, std::string_view origin) {
 
 template <class Stream>
 http_session<Stream>::http_session(node_context& node, shard& home, Stream&& stream,
-                                   beast::flat_buffer&& buffer, connection_slot slot)
+                                   beast::flat_buffer&& buffer, connection_slot slot,
+                                   std::chrono::steady_clock::time_point deadline)
     : node_(node),
       shard_(home),
       stream_(std::move(stream)),
       buffer_(std::move(buffer)),
-      slot_(std::move(slot)) {}
+      slot_(std::move(slot)),
+      deadline_(deadline) {}
 
 template <class Stream>
 void http_session<Stream>::run() {
@@ -83,7 +85,9 @@ void http_session<Stream>::do_read() {
   parser_.emplace();
   parser_->header_limit(max_header_bytes);
   parser_->body_limit(max_body_bytes);
-  beast::get_lowest_layer(stream_).expires_after(node_.config().write_timeout);
+  // One deadline for the whole connection: a request trickled byte by byte, or health checks
+  // every few seconds on one keep-alive connection, do not push it back.
+  beast::get_lowest_layer(stream_).expires_at(deadline_);
   http::async_read(
       stream_, buffer_, *parser_,
       beast::bind_front_handler(&http_session<Stream>::on_read, this->shared_from_this()));
@@ -93,12 +97,17 @@ template <class Stream>
 void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
   if (ec == http::error::end_of_stream || ec == net::error::eof) return shutdown();
   if (ec) {
-    if (ec != beast::error::timeout && ec != net::error::operation_aborted &&
-        ec != net::error::connection_reset) {
+    // An idle keep-alive connection reaching its end is no rejection; a request still
+    // unfinished (or none at all) at the deadline is.
+    if (ec == beast::error::timeout) {
+      if (requests_ == 0 || parser_->got_some())
+        node_.observer().on_connection_rejected("handshake_timeout");
+    } else if (ec != net::error::operation_aborted && ec != net::error::connection_reset) {
       respond(http::status::bad_request, "malformed HTTP request\n", "bad_request");
     }
     return;
   }
+  ++requests_;
   route(parser_->release());
 }
 
@@ -195,7 +204,11 @@ template <class Stream>
 void http_session<Stream>::respond(http::status status, std::string_view body,
                                    std::string_view reject_reason) {
   if (!reject_reason.empty()) node_.observer().on_connection_rejected(reject_reason);
-  bool keep_alive = reject_reason.empty() && parser_ && parser_->is_done() && parser_->keep_alive();
+  // Keep-alive is for a bounded number of plain requests, and only on a connection that holds a
+  // slot: a full node answers its health checks one connection at a time.
+  bool keep_alive = reject_reason.empty() && parser_ && parser_->is_done() &&
+                    parser_->keep_alive() && slot_.held() &&
+                    requests_ < node_.config().http_keepalive_requests;
   response_ = std::make_shared<http::response<http::string_body>>(status, 11);
   response_->set(http::field::server, "wsedge");
   response_->set(http::field::content_type, "text/plain; charset=utf-8");
@@ -220,66 +233,6 @@ void http_session<Stream>::shutdown() {
   // Half-close TCP after the answer (a TLS close_notify is not worth a round trip here).
   beast::error_code ec;
   beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_send, ec);
-}
-
-namespace {
-
-// Looks at the first bytes: a TLS ClientHello goes through the handshake, the rest is plain.
-class tls_detector : public std::enable_shared_from_this<tls_detector> {
- public:
-  tls_detector(node_context& node, shard& home, tcp::socket&& socket, connection_slot slot)
-      : node_(node), shard_(home), stream_(std::move(socket)), slot_(std::move(slot)) {}
-
-  void run() {
-    stream_.expires_after(node_.config().write_timeout);
-    beast::async_detect_ssl(
-        stream_, buffer_, beast::bind_front_handler(&tls_detector::on_detect, shared_from_this()));
-  }
-
- private:
-  void on_detect(beast::error_code ec, bool is_tls) {
-    if (ec) return;
-    if (!is_tls) {
-      std::make_shared<http_session<beast::tcp_stream>>(node_, shard_, std::move(stream_),
-                                                        std::move(buffer_), std::move(slot_))
-          ->run();
-      return;
-    }
-    tls_ = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(stream_), *node_.tls);
-    tls_->async_handshake(
-        net::ssl::stream_base::server, buffer_.data(),
-        beast::bind_front_handler(&tls_detector::on_handshake, shared_from_this()));
-  }
-
-  void on_handshake(beast::error_code ec, std::size_t used) {
-    if (ec) {
-      node_.observer().on_connection_rejected("tls_handshake");
-      return;
-    }
-    buffer_.consume(used);
-    std::make_shared<http_session<beast::ssl_stream<beast::tcp_stream>>>(
-        node_, shard_, std::move(*tls_), std::move(buffer_), std::move(slot_))
-        ->run();
-  }
-
-  node_context& node_;
-  shard& shard_;
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-  connection_slot slot_;
-  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls_;
-};
-
-}  // namespace
-
-void start_connection(node_context& node, shard& home, tcp::socket&& socket, connection_slot slot) {
-  if (node.tls) {
-    std::make_shared<tls_detector>(node, home, std::move(socket), std::move(slot))->run();
-    return;
-  }
-  std::make_shared<http_session<beast::tcp_stream>>(
-      node, home, beast::tcp_stream(std::move(socket)), beast::flat_buffer(), std::move(slot))
-      ->run();
 }
 
 template class http_session<beast::tcp_stream>;

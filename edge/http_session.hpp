@@ -2,6 +2,7 @@
 // Runs over plain TCP or TLS (explicitly instantiated for both); start_connection picks which.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 
@@ -13,17 +14,13 @@ namespace wsedge::edge {
 class shard;
 class node_context;
 
-// Starts serving an accepted connection: with TLS configured, a TLS handshake is detected by its
-// first bytes and completed (wss://), anything else is served as plain HTTP (ws://).
-// `slot` is empty when the node was full at accept: the connection's upgrade is refused (503).
-void start_connection(node_context& node, shard& home, tcp::socket&& socket, connection_slot slot);
-
 template <class Stream>
 class http_session : public std::enable_shared_from_this<http_session<Stream>> {
  public:
-  // `buffer` holds bytes already read from the connection (by TLS detection).
+  // `buffer` holds bytes already read from the connection (by TLS detection); `deadline` is
+  // when the connection is closed unless it has become a WebSocket (handshake_timeout).
   http_session(node_context& node, shard& home, Stream&& stream, beast::flat_buffer&& buffer,
-               connection_slot slot);
+               connection_slot slot, std::chrono::steady_clock::time_point deadline);
   void run();
 
  private:
@@ -39,6 +36,8 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
   Stream stream_;
   beast::flat_buffer buffer_;
   connection_slot slot_;
+  std::chrono::steady_clock::time_point deadline_;
+  std::size_t requests_ = 0;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<http::response<http::string_body>> response_;
 };

@@ -1,9 +1,9 @@
 // Listener: one acceptor; each accepted socket is created on the next shard's io_context.
 #include "edge/listener.hpp"
 
-#include "edge/http_session.hpp"
 #include "edge/node_context.hpp"
 #include "edge/shard.hpp"
+#include "edge/start_connection.hpp"
 
 namespace wsedge::edge {
 

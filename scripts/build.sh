@@ -9,4 +9,5 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 if [[ ! -f "$build_dir/build.ninja" ]]; then
   cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "$@"
 fi
-cmake --build "$build_dir" --parallel "$(nproc)"
+# An up-to-date tree prints nothing (ninja's "no work to do" is noise on every run).
+cmake --build "$build_dir" --parallel "$(nproc)" | { grep -v '^ninja: no work to do' || true; }

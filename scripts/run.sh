@@ -2,6 +2,7 @@
 # The README's run command: installs what is missing, builds, and runs wsedge on its embedded defaults.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-"$root/scripts/install-deps.sh"
+# Only what building and running need; the test tools come with the test command.
+"$root/scripts/install-deps.sh" --build-only
 "$root/scripts/build.sh" "$root/build"
 exec "$root/build/app/wsedge" "$@"

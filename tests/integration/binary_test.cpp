@@ -1,44 +1,20 @@
-// The real wsedge binary: start-up line, SIGTERM drain (clients get 1001, exit 0), bad config,
-// and wsedgectl publishing to a connected client and paging stats.
+// The real wsedge binary: start-up line, SIGTERM drain (clients get 1001, exit 0), bad config
+// (exit 2), ports in use (exit 1), and wsedgectl publishing to a connected client and paging stats.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdlib>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/test_files.hpp"
 #include "tests/support/ws_client.hpp"
+#include "tests/support/wsedge_binary.hpp"
 
 namespace wsedge::testing {
 namespace {
-
-struct ports {
-  int ws = 0, grpc = 0, metrics = 0;
-};
-
-std::optional<ports> read_startup_line(child_process& child) {
-  auto line = child.read_line(std::chrono::seconds(20));
-  if (!line) return std::nullopt;
-  // "… ws=<address>:<port> grpc=<address>:<port> metrics=<address>:<port> …"
-  auto port_after = [&](const std::string& key) {
-    auto at = line->find(" " + key + "=");
-    if (at == std::string::npos) at = line->find(key + "=");
-    if (at == std::string::npos) return 0;
-    auto end = line->find(' ', at + 1);
-    auto colon = line->rfind(':', end);
-    return std::atoi(line->substr(colon + 1, end - colon - 1).c_str());
-  };
-  ports p{port_after("ws"), port_after("grpc"), port_after("metrics")};
-  if (p.ws == 0 || p.grpc == 0 || p.metrics == 0) return std::nullopt;
-  return p;
-}
-
-// The wsedge command line on loopback with free ports, plus `extra` settings.
-std::vector<std::string> wsedge_argv(const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> argv{WSEDGE_BINARY, "--bind_address=127.0.0.1", "--ws_port=0",
-                                "--grpc_port=0", "--metrics_port=0"};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  return argv;
-}
 
 TEST(Drain, SigtermClosesClientsWith1001AndExitsZero) {
   child_process wsedge(wsedge_argv({"--drain_timeout=5s"}));
@@ -133,6 +109,88 @@ TEST(Drain, BadConfigurationFailsFastNamingTheSetting) {
   EXPECT_EQ(no_key.wait_exit(std::chrono::seconds(10)), 2);
   child_process long_delay({WSEDGE_BINARY, "--write_delay=2s"});
   EXPECT_EQ(long_delay.wait_exit(std::chrono::seconds(10)), 2);
+}
+
+// Runs `argv` with stderr joined to stdout; returns (exit status, everything it printed).
+std::pair<int, std::string> run_to_exit(const std::vector<std::string>& argv) {
+  std::string command = "exec";
+  for (const std::string& arg : argv) command += " '" + arg + "'";
+  child_process child({"/bin/sh", "-c", command + " 2>&1"});
+  std::string output;
+  while (auto line = child.read_line(std::chrono::seconds(10))) output += *line + "\n";
+  auto status = child.wait_exit(std::chrono::seconds(10));
+  return {status.value_or(-2), output};
+}
+
+TEST(StartUp, BadFlagsAndVariablesExitWithTwoNamingTheSetting) {
+  for (const auto& [argv, named] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{WSEDGE_BINARY, "--ws_port=abc"}, "--ws_port"},
+           {{WSEDGE_BINARY, "--no_such_setting=1"}, "--no_such_setting: unknown flag"},
+           {{WSEDGE_BINARY, "--write_timeout"}, "--write_timeout: missing value"},
+           {{WSEDGE_BINARY, "stray"}, "unexpected argument 'stray'"},
+           {{"/usr/bin/env", "WSEDGE_WS_PORT=abc", WSEDGE_BINARY}, "WSEDGE_WS_PORT"},
+           {{"/usr/bin/env", "WSEDGE_NO_SUCH_SETTING=1", WSEDGE_BINARY}, "unknown setting"}}) {
+    auto [status, output] = run_to_exit(argv);
+    EXPECT_EQ(status, 2) << argv.back() << ": " << output;
+    EXPECT_NE(output.find("wsedge: bad configuration: "), std::string::npos) << output;
+    EXPECT_NE(output.find(named), std::string::npos) << output;
+  }
+}
+
+// Whether another socket could bind `port` with SO_REUSEPORT, i.e. share it with the listener.
+bool shareable_with_reuseport(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  int on = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(fd);
+  return bound;
+}
+
+TEST(StartUp, APortInUseStopsASecondNodeWithOneLineNamingIt) {
+  child_process first(wsedge_argv());
+  auto p = read_startup_line(first);
+  ASSERT_TRUE(p);
+  // gRPC listens with SO_REUSEPORT unless told not to: a second process could share the port.
+  EXPECT_FALSE(shareable_with_reuseport(p->grpc));
+  EXPECT_FALSE(shareable_with_reuseport(p->ws));
+  EXPECT_FALSE(shareable_with_reuseport(p->metrics));
+  for (const auto& [setting, port] :
+       {std::pair{"ws_port", p->ws}, {"grpc_port", p->grpc}, {"metrics_port", p->metrics}}) {
+    auto argv = wsedge_argv({"--" + std::string(setting) + "=" + std::to_string(port)});
+    auto [status, output] = run_to_exit(argv);
+    EXPECT_EQ(status, 1) << output;
+    EXPECT_EQ(output, "wsedge: cannot start: " + std::string(setting) +
+                          ": 127.0.0.1:" + std::to_string(port) +
+                          " is already in use (is another wsedge running?)\n");
+  }
+}
+
+TEST(StartUp, TheLineSaysWssAndWhetherATokenIsRequired) {
+  ASSERT_EQ(make_test_certificate("startup"), 0);
+  child_process wsedge(wsedge_argv({"--tls_cert=" + private_temp_path("startup.pem"),
+                                    "--tls_key=" + private_temp_path("startup.key"),
+                                    "--auth_required", "--jwt_secret=s"}));
+  auto line = wsedge.read_line(std::chrono::seconds(20));
+  ASSERT_TRUE(line);
+  EXPECT_NE(line->find("connect: wss://127.0.0.1:"), std::string::npos) << *line;
+  EXPECT_NE(line->find("token required"), std::string::npos) << *line;
+  child_process open(wsedge_argv());
+  auto plain = open.read_line(std::chrono::seconds(20));
+  ASSERT_TRUE(plain);
+  EXPECT_NE(plain->find("connect: ws://127.0.0.1:"), std::string::npos) << *plain;
+  EXPECT_EQ(plain->find("token"), std::string::npos) << *plain;
+}
+
+TEST(StartUp, HelpListsTheSettingsUnderTheProgramsName) {
+  auto [status, output] = run_to_exit({WSEDGE_BINARY, "--help"});
+  EXPECT_NE(output.find("Flags from wsedge:"), std::string::npos) << output;
+  EXPECT_NE(output.find("--handshake_timeout"), std::string::npos);
+  EXPECT_EQ(output.find(".cpp"), std::string::npos) << "a source path in --help";
 }
 
 }  // namespace
