@@ -1,7 +1,8 @@
-// Closes that flush: a kicked or drained connection first gets every message counted in a
-// publish's recipients, in order, then its close code; a slow consumer is still evicted.
+// Closes that flush: a kicked, drained or expiring connection first gets every message counted
+// in a publish's recipients, in order, then its close code; a slow consumer is still evicted.
 #include <gtest/gtest.h>
 
+#include <jwt/jwt.hpp>
 #include <string>
 
 #include "tests/support/test_node.hpp"
@@ -16,17 +17,28 @@ namespace v1 = wsedge::v1;
 constexpr int message_count = 5000;
 constexpr std::size_t message_bytes = 2000;
 
+constexpr char jwt_secret[] = "close-flush-secret";
+
+// Deep queues; tokens are optional (anonymous members too) and expire without leeway.
 app::server_config deep_queues() {
   auto config = test_config();
   config.edge.max_queue_messages = 2 * message_count;
   config.edge.max_queue_bytes = 64 << 20;
+  config.jwt.emplace();
+  config.jwt->secret = jwt_secret;
+  config.jwt->leeway = std::chrono::seconds(0);
   return config;
 }
 
 class CloseFlush : public ::testing::Test {
  protected:
-  CloseFlush() : node(deep_queues()) {
-    client_id = member.connect_and_greet(node.ws_port(), "/ws/rooms/feed");
+  CloseFlush() : node(deep_queues()) {}
+
+  // The member joins "feed" (with `token`, when given) and reads nothing until told.
+  void join(const std::string& token = "") {
+    client_id = member.connect_and_greet(
+        node.ws_port(), "/ws/rooms/feed" + (token.empty() ? "" : "?token=" + token));
+    ASSERT_FALSE(client_id.empty());
     EXPECT_EQ(str(member.read_json().at("type")), "subscribed");
   }
 
@@ -70,6 +82,7 @@ class CloseFlush : public ::testing::Test {
 };
 
 TEST_F(CloseFlush, AKickedMemberGetsEveryCountedMessageThenItsCloseCode) {
+  join();
   const std::uint64_t counted = publish_backlog();
   ASSERT_EQ(counted, static_cast<std::uint64_t>(message_count));
   v1::KickRequest kick;
@@ -83,10 +96,25 @@ TEST_F(CloseFlush, AKickedMemberGetsEveryCountedMessageThenItsCloseCode) {
 }
 
 TEST_F(CloseFlush, ADrainedMemberGetsEveryCountedMessageThenGoingAway) {
+  join();
   const std::uint64_t counted = publish_backlog();
   ASSERT_EQ(counted, static_cast<std::uint64_t>(message_count));
   node.server().hub().drain();
   EXPECT_EQ(read_all_then_close(counted), 1001);
+}
+
+TEST_F(CloseFlush, AMemberWhoseTokenExpiresGetsEveryCountedMessageThen1008) {
+  jwt::jwt_object token{jwt::params::algorithm("HS256"), jwt::params::secret(jwt_secret)};
+  token.add_claim("sub", "short-lived");
+  token.add_claim("exp", std::chrono::system_clock::now() + std::chrono::seconds(3));
+  join(token.signature());
+  const std::uint64_t counted = publish_backlog();
+  ASSERT_EQ(counted, static_cast<std::uint64_t>(message_count));
+  // The backlog is still queued when the token runs out: the close must come after all of it.
+  ASSERT_TRUE(node.events().wait_for(
+      [](const event_counts& c) { return c.errors.count("token_expired") == 1; }, 10s));
+  EXPECT_EQ(read_all_then_close(counted), 1008);
+  EXPECT_EQ(member.close_reason(), "token expired");
 }
 
 TEST(CloseFlushDefaults, AMemberThatNeverReadsIsStillEvictedWith4001) {
