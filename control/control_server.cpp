@@ -2,17 +2,22 @@
 #include "control/control_server.hpp"
 
 #include <absl/strings/str_cat.h>
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include "control/control_token.hpp"
 #include "control/edge_control_service.hpp"
-#include "grpc/health/v1/health.pb.h"
+#include "control/reflection_service.hpp"
+// gRPC's built-in health service has no protobuf descriptor of its own: reflection describes
+// it from this generated copy of health.proto.
+#include "grpc/health/v1/health.grpc.pb.h"
 
 namespace wsedge::control {
 
 struct control_server::impl {
   std::unique_ptr<edge_control_service> service;
+  std::unique_ptr<control_token_check> reflection_token;
+  std::vector<std::unique_ptr<grpc::Service>> reflection;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
 };
@@ -25,17 +30,19 @@ control_server::~control_server() {
 
 absl::Status control_server::start(edge::hub& hub, const control_config& config) {
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   impl_->service = std::make_unique<edge_control_service>(hub, config.control_token);
+  // Links health.proto's descriptor in (a name alone, inline in the header, would not).
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
+  impl_->reflection_token = std::make_unique<control_token_check>(config.control_token);
+  impl_->reflection = make_reflection_services(*impl_->reflection_token,
+                                               {wsedge::v1::EdgeControl::service_full_name(),
+                                                grpc::health::v1::Health::service_full_name()});
 
   std::string address = absl::StrCat(config.bind_address, ":", config.port);
   grpc::ServerBuilder builder;
   // gRPC sets SO_REUSEPORT by default: a second wsedge would share the port and take half the
   // calls. A taken port must stop the second process instead.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  // gRPC's built-in health service carries no protobuf descriptor, so reflection listed it but
-  // could not describe it; linking the generated health.proto puts its file in the pool.
-  (void)grpc::health::v1::HealthCheckRequest::descriptor();
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
   if (!config.tls_cert_pem.empty()) {
     grpc::SslServerCredentialsOptions options(
@@ -47,6 +54,7 @@ absl::Status control_server::start(edge::hub& hub, const control_config& config)
   }
   builder.AddListeningPort(address, credentials, &impl_->port);
   builder.RegisterService(impl_->service.get());
+  for (const auto& service : impl_->reflection) builder.RegisterService(service.get());
   impl_->server = builder.BuildAndStart();
   if (!impl_->server || impl_->port == 0)
     return absl::UnavailableError(absl::StrCat("grpc_port: cannot listen on ", address));

@@ -2,7 +2,6 @@
 #include "control/edge_control_service.hpp"
 
 #include <absl/strings/str_cat.h>
-#include <openssl/crypto.h>
 
 #include <atomic>
 #include <memory>
@@ -51,23 +50,11 @@ bool to_target(const v1::Target& target, edge::publish_target& out, std::string&
 }  // namespace
 
 edge_control_service::edge_control_service(edge::hub& hub, std::string control_token)
-    : hub_(hub), expected_authorization_(control_token.empty() ? "" : "Bearer " + control_token) {}
-
-grpc::Status edge_control_service::authorize(const grpc::CallbackServerContext& context) const {
-  if (expected_authorization_.empty()) return grpc::Status::OK;
-  const auto& metadata = context.client_metadata();
-  auto it = metadata.find("authorization");
-  if (it != metadata.end() && it->second.size() == expected_authorization_.size() &&
-      CRYPTO_memcmp(it->second.data(), expected_authorization_.data(),
-                    expected_authorization_.size()) == 0)
-    return grpc::Status::OK;
-  return {grpc::StatusCode::UNAUTHENTICATED,
-          "missing or wrong control token: send metadata 'authorization: Bearer <control_token>'"};
-}
+    : hub_(hub), token_(control_token) {}
 
 bool edge_control_service::refused(const grpc::CallbackServerContext& context,
                                    grpc::ServerUnaryReactor* reactor) const {
-  grpc::Status status = authorize(context);
+  grpc::Status status = token_.check(context);
   if (status.ok()) return false;
   reactor->Finish(status);
   return true;

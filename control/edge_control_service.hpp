@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 
+#include "control/control_token.hpp"
 #include "edge/hub.hpp"
 #include "wsedge/v1/control.grpc.pb.h"
 
@@ -30,13 +31,11 @@ class edge_control_service final : public wsedge::v1::EdgeControl::CallbackServi
                                  wsedge::v1::KickResponse* response) override;
 
  private:
-  // UNAUTHENTICATED unless the call carries `authorization: Bearer <control_token>`.
-  grpc::Status authorize(const grpc::CallbackServerContext& context) const;
   // Finishes the call with UNAUTHENTICATED and returns true when authorize() refuses it.
   bool refused(const grpc::CallbackServerContext& context, grpc::ServerUnaryReactor* reactor) const;
 
   edge::hub& hub_;
-  std::string expected_authorization_;
+  control_token_check token_;
 };
 
 }  // namespace wsedge::control
