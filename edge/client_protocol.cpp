@@ -89,14 +89,15 @@ void client_protocol::handle(const client_request& request) {
 
 client_protocol::subscription* client_protocol::find(std::string_view room) {
   for (auto& s : subscriptions_)
-    if (s->room == room) return s.get();
+    if (s.room == room) return &s;
   return nullptr;
 }
 
 std::vector<std::string> client_protocol::rooms() const {
   std::vector<std::string> names;
-  names.reserve(subscriptions_.size());
-  for (const auto& s : subscriptions_) names.push_back(s->room);
+  names.reserve(subscription_count_);
+  for (const auto& s : subscriptions_) names.push_back(s.room);
+  std::reverse(names.begin(), names.end());  // in the order they were joined
   return names;
 }
 
@@ -107,7 +108,7 @@ void client_protocol::subscribe(const std::string& room, const std::string& id) 
     sink_.join(room, true);
     return;
   }
-  if (subscriptions_.size() >= config_.max_subscriptions) {
+  if (subscription_count_ >= config_.max_subscriptions) {
     reply_error(error_code::too_many_subscriptions,
                 "at most " + std::to_string(config_.max_subscriptions) + " rooms per connection",
                 id);
@@ -130,29 +131,32 @@ void client_protocol::on_join_answer(const std::string& room, join_answer answer
   } else if (!answer.joined) {
     reply_error(error_code::room_full, "room " + room + " is full", request->id);
   } else {
-    auto& joined = subscriptions_.emplace_back(std::make_unique<subscription>());
-    joined->room = room;
-    sink_.attach(room, joined->membership);
+    subscription& joined = subscriptions_.emplace_front();
+    ++subscription_count_;
+    joined.room = room;
+    sink_.attach(room, joined.membership);
     sink_.reply(encode_subscribed(room, answer.members, request->id));
   }
   join_next_initial();
 }
 
 void client_protocol::unsubscribe(const std::string& room, const std::string& id) {
-  auto it = std::find_if(subscriptions_.begin(), subscriptions_.end(),
-                         [&](const auto& s) { return s->room == room; });
-  if (it == subscriptions_.end()) {
+  auto before = subscriptions_.before_begin();
+  while (std::next(before) != subscriptions_.end() && std::next(before)->room != room) ++before;
+  if (std::next(before) == subscriptions_.end()) {
     reply_error(error_code::not_subscribed, "not subscribed to " + room, id);
     return;
   }
-  sink_.leave(room, (*it)->membership);
-  subscriptions_.erase(it);
+  sink_.leave(room, std::next(before)->membership);
+  subscriptions_.erase_after(before);
+  --subscription_count_;
   sink_.reply(encode_unsubscribed(room, id));
 }
 
 void client_protocol::leave_all() {
-  for (auto& s : subscriptions_) sink_.leave(s->room, s->membership);
+  for (auto& s : subscriptions_) sink_.leave(s.room, s.membership);
   subscriptions_.clear();
+  subscription_count_ = 0;
   initial_rooms_ = {};
 }
 

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <forward_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -85,8 +86,10 @@ class client_protocol {
   const identity& who_;
   protocol_sink& sink_;
   flood_guard guard_;
-  // Stable addresses: the shard's member lists point at each membership slot.
-  std::vector<std::unique_ptr<subscription>> subscriptions_;
+  // Stable addresses (the shard's member lists point at each membership slot), one allocation
+  // per room and one pointer when there is none; newest first.
+  std::forward_list<subscription> subscriptions_;
+  std::size_t subscription_count_ = 0;
   // Only while a request waits (on the heap: most of a connection's life it is empty).
   std::unique_ptr<pending_request> pending_;
   // Rooms from the connect URL still to join, last first (a vector: a deque allocates ~600 B

@@ -95,7 +95,8 @@ shard::registration shard::enroll(session& s, std::string& client_id, std::uint6
   sessions_.emplace(serial, &s);
   const identity& who = s.who();
   if (!who.user_id.empty()) by_user_[who.user_id].insert(&s);
-  by_role_[who.role].insert(&s);
+  // Connections without a role are most of a public node, and "" is no target: not indexed.
+  if (!who.role.empty()) by_role_[who.role].insert(&s);
   ++role_counts_[who.role];
   counters_.connections.add(1);
   return registration(this, &s);
@@ -111,7 +112,7 @@ void shard::unenroll(session& s) {
     if (it->second.empty()) index.erase(it);
   };
   if (!who.user_id.empty()) drop(by_user_, who.user_id);
-  drop(by_role_, who.role);
+  if (!who.role.empty()) drop(by_role_, who.role);
   if (--role_counts_[who.role] == 0) role_counts_.erase(who.role);
   counters_.connections.add(-1);
 }
@@ -155,7 +156,7 @@ void shard::deliver(delivery& d) {
     case target_kind::user:
       if (auto it = by_user_.find(d.target()); it != by_user_.end()) send_to(it->second);
       break;
-    case target_kind::role:
+    case target_kind::role:  // never "" (refused before it gets here)
       if (auto it = by_role_.find(d.target()); it != by_role_.end()) send_to(it->second);
       break;
     case target_kind::all:

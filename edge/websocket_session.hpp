@@ -95,9 +95,12 @@ class websocket_session final : public session,
   // owner, which answers by serial, not by reference.
   std::shared_ptr<void> paused_hold_;
   keepalive_state keepalive_;
-  std::uint16_t close_code_ = 0;
-  std::string close_reason_;
-  clock::time_point close_started_;
+  // Only from close() on (on the heap: most of a connection's life it is not closing).
+  struct closing {
+    websocket::close_reason why;
+    clock::time_point started;
+  };
+  std::unique_ptr<closing> closing_;
   std::uint32_t keepalives_to_judge_ = 0;
   session_mode mode_;
   state state_ = state::handshake;

@@ -63,9 +63,9 @@ void websocket_session<Stream>::close(std::uint16_t code, std::string_view reaso
                                       close_mode mode) {
   if (state_ != state::open) return;
   state_ = state::flushing;
-  close_started_ = clock::now();
-  close_code_ = code;
-  close_reason_ = close_reason_text(reason);
+  closing_ = std::make_unique<closing>(closing{
+      websocket::close_reason(static_cast<websocket::close_code>(code), close_reason_text(reason)),
+      clock::now()});
   if (mode == close_mode::discard) writer_.discard();
   // No delivery reaches a closing connection (it counts in no publish's recipients).
   if (protocol_) protocol_->leave_all();
@@ -78,9 +78,9 @@ void websocket_session<Stream>::continue_close() {
   writer_.write();
   if (!writer_.empty() || writer_.writing() || state_ != state::flushing) return;
   state_ = state::closing;
-  websocket::close_reason why(static_cast<websocket::close_code>(close_code_), close_reason_);
   // The handshake ends the session when it completes (an idle session has no read to do it).
-  ws_.async_close(why, [self = this->shared_from_this()](beast::error_code) { self->end(); });
+  ws_.async_close(closing_->why,
+                  [self = this->shared_from_this()](beast::error_code) { self->end(); });
 }
 
 template <class Stream>
@@ -93,7 +93,7 @@ void websocket_session<Stream>::on_tick(clock::time_point now) {
   }
   if (state_ != state::open) {
     // A flush and the close handshake after it get write_timeout in all.
-    if (now - close_started_ > cfg.write_timeout) fail();
+    if (now - closing_->started > cfg.write_timeout) fail();
     return;
   }
   switch (next_keepalive_action(cfg, keepalive_, now, who_.expires_at,
