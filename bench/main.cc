@@ -14,6 +14,7 @@
 #include "bench/proc_stats.hpp"
 #include "bench/report.hpp"
 #include "bench/write_floor.hpp"
+#include "tools/cli/usage.hpp"
 
 ABSL_FLAG(std::string, scenario, "fanout",
           "fanout | idle | connect | grpc | churn (members leave and rejoin rooms: membership "
@@ -276,13 +277,23 @@ int write_floor() {
   return all_read ? 0 : 1;
 }
 
+constexpr char usage[] =
+    "wsedge-bench: load scenarios against a wsedge (or any server speaking docs/protocol.md), and\n"
+    "their comparison; docs/benchmarks.md has the commands and the figures.\n"
+    "\n"
+    "usage:\n"
+    "  wsedge-bench --scenario=fanout|idle|connect|grpc|churn [--server_pid=PID] …\n"
+    "  wsedge-bench --scenario=write_floor [--connections=N --rooms=K --rate=R]\n"
+    "  wsedge-bench --scenario=compare --baseline=a.jsonl --candidate=b.jsonl";
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "wsedge-bench --scenario=fanout|idle|connect|grpc [--server_pid=PID] …\n"
-      "wsedge-bench --scenario=write_floor [--connections=N --rooms=K --rate=R]\n"
-      "wsedge-bench --scenario=compare --baseline=a.jsonl --candidate=b.jsonl");
+  if (wsedge::cli::help_requested(argc, argv)) {
+    std::cout << wsedge::cli::help_text(usage, "bench/");
+    return 0;
+  }
+  absl::SetProgramUsageMessage(usage);
   absl::ParseCommandLine(argc, argv);
   // As in wsedge's main: Debian's Abseil checks lock order on every gRPC mutex unless told not to.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
