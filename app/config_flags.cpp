@@ -167,6 +167,7 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
   usage.contains_help_flags = is_our_flag;
   usage.contains_helpshort_flags = is_our_flag;
   // Abseil titles the list with the source path of the flags; a user wants the program's name.
+  usage.version_string = [] { return std::string("wsedge " WSEDGE_VERSION "\n"); };
   usage.normalize_filename = [](absl::string_view file) {
     return std::string(is_our_flag(file) ? "wsedge" : file);
   };

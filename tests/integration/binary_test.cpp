@@ -191,6 +191,9 @@ TEST(StartUp, HelpListsTheSettingsUnderTheProgramsName) {
   EXPECT_NE(output.find("Flags from wsedge:"), std::string::npos) << output;
   EXPECT_NE(output.find("--handshake_timeout"), std::string::npos);
   EXPECT_EQ(output.find(".cpp"), std::string::npos) << "a source path in --help";
+  auto [version_status, version] = run_to_exit({WSEDGE_BINARY, "--version"});
+  EXPECT_EQ(version_status, 0);
+  EXPECT_TRUE(version.starts_with("wsedge 0.")) << version;
 }
 
 }  // namespace
