@@ -27,6 +27,7 @@ class metrics_server {
  private:
   std::shared_ptr<void> collector_;
   std::unique_ptr<prometheus::Exposer> exposer_;
+  std::string bind_address_;
   std::uint16_t port_ = 0;
 };
 
