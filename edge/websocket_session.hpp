@@ -101,6 +101,8 @@ class websocket_session final : public session,
     clock::time_point started;
   };
   std::unique_ptr<closing> closing_;
+  // The first bytes of a client ping or pong whose rest has not arrived (rarely set).
+  std::unique_ptr<std::string> partial_keepalive_;
   std::uint32_t keepalives_to_judge_ = 0;
   session_mode mode_;
   state state_ = state::handshake;

@@ -1,6 +1,7 @@
 // WebSocket session: how a connection stays alive and how it ends. Keep-alive frames answered
 // between messages, the shard timer's deadlines, and the close lifecycle (flush or discard,
 // then Beast's close handshake). Instantiated for plain TCP and for TLS at the end of this file.
+#include <algorithm>
 #include <array>
 
 #include "edge/close_reason.hpp"
@@ -32,14 +33,36 @@ bool websocket_session<Stream>::answer_keepalives() {
   for (int answered = 0; answered < max_keepalives_per_wakeup; ++answered) {
     // Answering may have failed a write and closed the socket.
     if (!socket.is_open() || state_ != state::open) return false;
-    const std::size_t peeked = socket.receive(net::buffer(bytes), tcp::socket::message_peek, ec);
+    // A frame begun in an earlier wake-up continues with the bytes arriving now.
+    const std::size_t have = partial_keepalive_ ? partial_keepalive_->size() : 0;
+    if (have != 0) std::copy(partial_keepalive_->begin(), partial_keepalive_->end(), bytes.begin());
+    const std::size_t peeked = socket.receive(net::buffer(bytes.data() + have, bytes.size() - have),
+                                              tcp::socket::message_peek, ec);
     if (ec == net::error::would_block || ec == net::error::try_again) return true;
     if (ec == net::error::interrupted) continue;
     if (ec || peeked == 0) return false;
-    auto frame = parse_keepalive_frame({bytes.data(), peeked});
-    if (!frame) return false;
-    // Already buffered by the kernel: this takes exactly the peeked frame.
-    if (socket.receive(net::buffer(bytes.data(), frame->size), 0, ec) != frame->size) return false;
+    const std::span<const unsigned char> seen(bytes.data(), have + peeked);
+    auto frame = parse_keepalive_frame(seen);
+    if (!frame) {
+      const std::size_t size = keepalive_frame_size(seen);
+      if (size == 0) {
+        // Not a keep-alive frame: Beast reads it, unless its first byte was already taken.
+        if (have == 0) return false;
+        fail();
+        return false;
+      }
+      // A ping or pong cut short: take its bytes and wait for the rest. Handed to Beast, it
+      // would start a read that answers every later ping itself, past the rate limit.
+      if (socket.receive(net::buffer(bytes.data() + have, peeked), 0, ec) != peeked) return false;
+      if (!partial_keepalive_) partial_keepalive_ = std::make_unique<std::string>();
+      partial_keepalive_->append(reinterpret_cast<const char*>(bytes.data()) + have, peeked);
+      return true;
+    }
+    // Already buffered by the kernel: this takes exactly the rest of the peeked frame.
+    if (socket.receive(net::buffer(bytes.data() + have, frame->size - have), 0, ec) !=
+        frame->size - have)
+      return false;
+    partial_keepalive_.reset();
     keepalive_.last_activity = clock::now();
     // A ping flood is a flood: over the rate limit a ping gets no pong.
     if (protocol_ && !protocol_->on_keepalive(keepalive_.last_activity)) continue;

@@ -37,9 +37,20 @@ std::string frame_pong(std::string_view payload) {
   return frame(0xA, payload);
 }
 
+namespace {
+constexpr unsigned char fin_ping = 0x89, fin_pong = 0x8A;
+constexpr std::size_t keepalive_header = 2 + 4;  // no extended length below 126; mask key
+}  // namespace
+
+std::size_t keepalive_frame_size(std::span<const unsigned char> bytes) {
+  if (bytes.empty() || (bytes[0] != fin_ping && bytes[0] != fin_pong)) return 0;
+  if (bytes.size() < 2) return bytes.size() + 1;
+  if ((bytes[1] & 0x80) == 0 || (bytes[1] & 0x7F) > 125) return 0;
+  return keepalive_header + (bytes[1] & 0x7F);
+}
+
 std::optional<keepalive_frame> parse_keepalive_frame(std::span<const unsigned char> bytes) {
-  constexpr unsigned char fin_ping = 0x89, fin_pong = 0x8A;
-  constexpr std::size_t header = 2 + 4;  // no extended length below 126; mask key
+  constexpr std::size_t header = keepalive_header;
   if (bytes.size() < header) return std::nullopt;
   if (bytes[0] != fin_ping && bytes[0] != fin_pong) return std::nullopt;
   if ((bytes[1] & 0x80) == 0) return std::nullopt;  // a client must mask

@@ -25,5 +25,8 @@ struct keepalive_frame {
   std::size_t size = 0;  // header + payload bytes on the wire
 };
 std::optional<keepalive_frame> parse_keepalive_frame(std::span<const unsigned char> bytes);
+// When `bytes` begin a client ping or pong: its size on the wire (more than bytes.size() when
+// it is cut short; with one byte only, one more than that); 0 when they begin anything else.
+std::size_t keepalive_frame_size(std::span<const unsigned char> bytes);
 
 }  // namespace wsedge::edge

@@ -3,6 +3,7 @@
 
 #include <functional>
 
+#include "tests/support/client_frame.hpp"
 #include "tests/support/test_node.hpp"
 #include "tests/support/ws_client.hpp"
 
@@ -242,13 +243,17 @@ TEST(ClientLimitsTest, ClientPublishOffIsForbidden) {
   EXPECT_EQ(a.read_json().at("code"), "forbidden");
 }
 
-// Floods for `span` (well past the server's rate_limit_close_after), then reads until the
-// server's close; returns how many rate_limited answers arrived.
-int flood_then_read(ws_client& client, const std::function<void()>& send_one,
-                    std::chrono::milliseconds span) {
-  const auto until = std::chrono::steady_clock::now() + span;
-  for (int sent = 0; sent < 5'000'000 && std::chrono::steady_clock::now() < until; ++sent)
+// Floods with `send_one` until the server closes the flooder, then reads up to the close;
+// returns how many rate_limited answers arrived.
+int flood_then_read(ws_client& client, const std::function<void()>& send_one, test_node& node) {
+  auto closed = [&, before = node.events().snapshot().errors["rate_limit_close"]] {
+    return node.events().snapshot().errors["rate_limit_close"] > before;
+  };
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  for (int sent = 0; std::chrono::steady_clock::now() < until; ++sent) {
+    if (sent % 50 == 0 && closed()) break;
     send_one();
+  }
   int answers = 0;
   while (auto text = client.read(5s))
     if (text->find("rate_limited") != std::string::npos) ++answers;
@@ -276,7 +281,7 @@ TEST(ClientLimitsTest, FloodIsRateLimitedThenClosedWith1008) {
   EXPECT_EQ(a.read_json().at("code"), "rate_limited");
   // The flood goes on: one message a token refills now and then does not end it.
   const int answers = flood_then_read(
-      a, [&] { a.send(R"({"type":"ping"})"); }, 2500ms);
+      a, [&] { a.send(R"({"type":"ping"})"); }, node);
   EXPECT_EQ(a.close_code(), 1008);
   // Error answers are limited too (one a second): the flooder is not answered per message.
   EXPECT_LE(answers, 1);
@@ -290,14 +295,35 @@ TEST(ClientLimitsTest, BinaryAndPingFloodsAreLimitedToo) {
   binary.connect_and_greet(node.ws_port());
   pinger.connect_and_greet(node.ws_port());
   const int answers = flood_then_read(
-      binary, [&] { binary.send_binary("\x01\x02"); }, 2500ms);
+      binary, [&] { binary.send_binary("\x01\x02"); }, node);
   EXPECT_EQ(binary.close_code(), 1008);
   EXPECT_LE(answers, 2);
   flood_then_read(
-      pinger, [&] { pinger.ping("x"); }, 2500ms);
+      pinger, [&] { pinger.ping("x"); }, node);
   EXPECT_EQ(pinger.close_code(), 1008);
   // Pongs stop with the budget: far fewer pongs than pings.
   EXPECT_LE(pinger.pongs(), 10);
+}
+
+// A ping whose bytes arrive in two writes: answered once whole, and a flood of such pings is
+// limited like any other (the server does not hand a cut control frame to a reader that would
+// answer every later ping itself).
+TEST(ClientLimitsTest, PingsCutAcrossWritesAreAnsweredAndStillLimited) {
+  test_node node(flood_config());
+  ws_client client;
+  ASSERT_FALSE(client.connect_and_greet(node.ws_port()).empty());
+  const std::string ping = client_frame(0x89, "cut");
+  auto send_cut_ping = [&] {
+    client.send_raw(ping.substr(0, 1));
+    client.send_raw(ping.substr(1));
+  };
+  send_cut_ping();
+  client.send(R"({"type":"ping","id":1})");
+  EXPECT_EQ(str(client.read_json().at("type")), "pong");
+  EXPECT_EQ(client.pongs(), 1);
+  flood_then_read(client, send_cut_ping, node);
+  EXPECT_EQ(client.close_code(), 1008);
+  EXPECT_LE(client.pongs(), 10);
 }
 
 }  // namespace

@@ -74,6 +74,21 @@ TEST(WsFrame, AnythingElseIsNotAKeepAliveFrame) {
   EXPECT_FALSE(parse_keepalive_frame(unmasked));
 }
 
+TEST(WsFrame, AKeepAliveFrameCutShortIsKnownByItsFirstBytes) {
+  const auto whole = bytes_of(client_frame(0x89, "abc"));  // 2 + 4 + 3 bytes
+  for (std::size_t cut = 2; cut <= whole.size(); ++cut)
+    EXPECT_EQ(keepalive_frame_size({whole.data(), cut}), 9u) << cut;
+  // One byte says "ping" but not how long: at least one more byte is needed.
+  EXPECT_EQ(keepalive_frame_size({whole.data(), 1}), 2u);
+  EXPECT_EQ(keepalive_frame_size({}), 0u);
+  auto text = bytes_of(client_frame(0x81, "abc"));
+  EXPECT_EQ(keepalive_frame_size(text), 0u);
+  std::vector<unsigned char> unmasked = {0x89, 0x03};
+  EXPECT_EQ(keepalive_frame_size(unmasked), 0u);
+  std::vector<unsigned char> too_long = {0x89, 0x80 | 126};
+  EXPECT_EQ(keepalive_frame_size(too_long), 0u);
+}
+
 TEST(WsFrame, PongFrameEchoesData) {
   auto f = frame_pong("xyz");
   EXPECT_EQ(byte(f, 0), 0x8A);
