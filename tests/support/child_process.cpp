@@ -19,14 +19,17 @@ int remaining_ms(std::chrono::steady_clock::time_point deadline) {
 }  // namespace
 
 child_process::child_process(const std::vector<std::string>& argv) {
+  // Built before the fork: between fork and exec the child of a multithreaded process may only
+  // make async-signal-safe calls. An allocation there deadlocks whenever another thread held
+  // the allocator's lock at the fork (it did, now and then, under ASan: a child that never ran).
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) return;
   pid_ = fork();
   if (pid_ == 0) {
     dup2(pipe_fds[1], STDOUT_FILENO);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
     execv(args[0], args.data());
     _exit(127);
   }
