@@ -33,11 +33,7 @@ class ControlTls : public ::testing::Test {
   }
 
   static app::server_config tls_config(bool mutual) {
-    auto config = test_config();
-    config.control.tls_cert_pem = read_file(private_temp_path("server.pem"));
-    config.control.tls_key_pem = read_file(private_temp_path("server.key"));
-    if (mutual) config.control.client_ca_pem = read_file(private_temp_path("ca.pem"));
-    return config;
+    return control_tls_config("server", mutual ? "ca" : "");
   }
 
   static grpc::Status stats_over(std::shared_ptr<grpc::ChannelCredentials> credentials,

@@ -67,11 +67,7 @@ class WsedgectlTls : public ::testing::Test {
     ASSERT_EQ(make_test_certificate("ctl_client"), 0);
   }
   static app::server_config tls_config(bool mutual) {
-    auto config = test_config();
-    config.control.tls_cert_pem = read_file(private_temp_path("ctl_server.pem"));
-    config.control.tls_key_pem = read_file(private_temp_path("ctl_server.key"));
-    if (mutual) config.control.client_ca_pem = read_file(private_temp_path("ctl_client.pem"));
-    return config;
+    return control_tls_config("ctl_server", mutual ? "ctl_client" : "");
   }
   static std::string server_ca() { return "--tls_ca=" + private_temp_path("ctl_server.pem"); }
   static std::vector<std::string> client_certificate() {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/test_files.hpp"
+
 namespace wsedge::testing {
 
 namespace {
@@ -22,6 +24,15 @@ app::server_config test_config() {
   config.control.bind_address = "127.0.0.1";
   config.control.port = 0;
   config.metrics_port = 0;
+  return config;
+}
+
+app::server_config control_tls_config(const std::string& server, const std::string& client_ca) {
+  auto config = test_config();
+  config.control.tls_cert_pem = read_file(private_temp_path(server + ".pem"));
+  config.control.tls_key_pem = read_file(private_temp_path(server + ".key"));
+  if (!client_ca.empty())
+    config.control.client_ca_pem = read_file(private_temp_path(client_ca + ".pem"));
   return config;
 }
 

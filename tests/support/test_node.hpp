@@ -14,6 +14,9 @@ namespace wsedge::testing {
 
 // Test defaults: loopback, free ports, two shards so cross-shard paths are exercised.
 app::server_config test_config();
+// test_config with a TLS control plane: certificate and key from `server`.pem/.key under
+// private_temp_path, and, when `client_ca` is given, mTLS with `client_ca`.pem as the CA.
+app::server_config control_tls_config(const std::string& server, const std::string& client_ca = "");
 
 class test_node {
  public:
