@@ -15,8 +15,9 @@
 namespace wsedge::control {
 
 struct control_server::impl {
+  // One check for every service that needs the control token (all but health).
+  std::unique_ptr<control_token_check> token;
   std::unique_ptr<edge_control_service> service;
-  std::unique_ptr<control_token_check> reflection_token;
   std::vector<std::unique_ptr<grpc::Service>> reflection;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
@@ -30,13 +31,13 @@ control_server::~control_server() {
 
 absl::Status control_server::start(edge::hub& hub, const control_config& config) {
   grpc::EnableDefaultHealthCheckService(true);
-  impl_->service = std::make_unique<edge_control_service>(hub, config.control_token);
+  impl_->token = std::make_unique<control_token_check>(config.control_token);
+  impl_->service = std::make_unique<edge_control_service>(hub, *impl_->token);
   // Links health.proto's descriptor in (a name alone, inline in the header, would not).
   (void)grpc::health::v1::HealthCheckRequest::descriptor();
-  impl_->reflection_token = std::make_unique<control_token_check>(config.control_token);
-  impl_->reflection = make_reflection_services(*impl_->reflection_token,
-                                               {wsedge::v1::EdgeControl::service_full_name(),
-                                                grpc::health::v1::Health::service_full_name()});
+  impl_->reflection =
+      make_reflection_services(*impl_->token, {wsedge::v1::EdgeControl::service_full_name(),
+                                               grpc::health::v1::Health::service_full_name()});
 
   std::string address = absl::StrCat(config.bind_address, ":", config.port);
   grpc::ServerBuilder builder;

@@ -49,8 +49,8 @@ bool to_target(const v1::Target& target, edge::publish_target& out, std::string&
 
 }  // namespace
 
-edge_control_service::edge_control_service(edge::hub& hub, std::string control_token)
-    : hub_(hub), token_(control_token) {}
+edge_control_service::edge_control_service(edge::hub& hub, const control_token_check& token)
+    : hub_(hub), token_(token) {}
 
 bool edge_control_service::refused(const grpc::CallbackServerContext& context,
                                    grpc::ServerUnaryReactor* reactor) const {

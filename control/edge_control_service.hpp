@@ -14,8 +14,8 @@ class edge_control_service final : public wsedge::v1::EdgeControl::CallbackServi
  public:
   static constexpr std::size_t max_batch = 1000;
 
-  // `control_token` empty: no authentication (keep the port internal).
-  edge_control_service(edge::hub& hub, std::string control_token);
+  // `token` (shared with the other control services, must outlive this) decides every call.
+  edge_control_service(edge::hub& hub, const control_token_check& token);
 
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context,
                                     const wsedge::v1::PublishRequest* request,
@@ -35,7 +35,7 @@ class edge_control_service final : public wsedge::v1::EdgeControl::CallbackServi
   bool refused(const grpc::CallbackServerContext& context, grpc::ServerUnaryReactor* reactor) const;
 
   edge::hub& hub_;
-  control_token_check token_;
+  const control_token_check& token_;
 };
 
 }  // namespace wsedge::control
