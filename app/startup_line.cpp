@@ -3,17 +3,16 @@
 
 #include <absl/strings/str_cat.h>
 
+#include "edge/reachable_address.hpp"
+
 namespace wsedge::app {
 
 std::string startup_line(const server_config& config, wsedge_server& server) {
   const std::string& bind = config.edge.bind_address;
   const std::string& control_bind = config.control.bind_address;
-  // A wildcard address is not somewhere to connect to; loopback reaches it from this machine.
-  auto reachable = [](const std::string& address) {
-    return address == "0.0.0.0" || address == "::" ? std::string("127.0.0.1") : address;
-  };
+  using edge::reachable_address;
   const bool tls = !config.edge.tls_cert_pem.empty();
-  std::string connect = absl::StrCat(tls ? "wss://" : "ws://", reachable(bind), ":",
+  std::string connect = absl::StrCat(tls ? "wss://" : "ws://", reachable_address(bind), ":",
                                      server.ws_port(), "/ws", tls ? " (ws:// too)" : "");
   if (config.edge.auth_required)
     absl::StrAppend(&connect,
@@ -25,10 +24,10 @@ std::string startup_line(const server_config& config, wsedge_server& server) {
       "wsedge listening: ws=", bind, ":", server.ws_port(), " grpc=", control_bind, ":",
       server.grpc_port(), " metrics=", bind, ":", server.metrics_port(),
       " shards=", server.hub().shard_count(), " | connect: ", connect, "  publish: gRPC ",
-      reachable(control_bind), ":", server.grpc_port(), " (wsedge.v1.EdgeControl",
+      reachable_address(control_bind), ":", server.grpc_port(), " (wsedge.v1.EdgeControl",
       control_tls ? (config.control.client_ca_pem.empty() ? ", TLS" : ", mTLS") : "",
       config.control.control_token.empty() ? "" : ", control_token", ")  metrics: http://",
-      reachable(bind), ":", server.metrics_port(), "/metrics");
+      reachable_address(bind), ":", server.metrics_port(), "/metrics");
 }
 
 }  // namespace wsedge::app

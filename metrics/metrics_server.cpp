@@ -12,6 +12,7 @@
 #include <exception>
 #include <thread>
 
+#include "edge/reachable_address.hpp"
 #include "metrics/edge_collector.hpp"
 
 namespace wsedge::metrics {
@@ -27,11 +28,7 @@ metrics_server::~metrics_server() {
     namespace net = boost::asio;
     net::io_context io;
     boost::system::error_code ec;
-    const auto address =
-        net::ip::make_address(bind_address_ == "0.0.0.0" || bind_address_.empty() ? "127.0.0.1"
-                              : bind_address_ == "::"                             ? "::1"
-                                                                                  : bind_address_,
-                              ec);
+    const auto address = net::ip::make_address(edge::reachable_address(bind_address_), ec);
     if (ec) return;
     while (!stopped.load()) {
       net::ip::tcp::socket knock(io);
