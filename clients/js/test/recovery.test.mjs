@@ -26,7 +26,9 @@ function eventually(check, what) {
 }
 
 async function serverWithHistory(size) {
-  const args = (await hasFlag("history_size")) ? [`--history_size=${size}`] : [];
+  // The publisher sends faster than the default 100 messages/s a connection may.
+  const args = ["--message_rate=10000", "--message_burst=10000"];
+  if (await hasFlag("history_size")) args.push(`--history_size=${size}`);
   const server = await startWsedge(args);
   const caps = await probeCapabilities(server.url);
   return { server, caps };
@@ -54,9 +56,11 @@ describe("recovery", () => {
     const sub = subscriber.subscribe(room, { onMessage: (m) => got.push(m), onRecover: (ok) => recovered.push(ok) });
     await within(DEADLINE_MS, sub.ready, "subscribed");
 
+    let publishedWhileAway = 0;
     const publishing = (async () => {
       for (let i = 1; i <= TOTAL; i++) {
         await publisher.publish(room, { i });
+        if (subscriber.connectionState !== "connected") publishedWhileAway++;
         await pause(3);
       }
     })();
@@ -72,6 +76,7 @@ describe("recovery", () => {
 
     assert.deepEqual(got.map((m) => m.data.i), Array.from({ length: TOTAL }, (_, k) => k + 1));
     for (let k = 1; k < got.length; k++) assert.equal(got[k].seq, got[k - 1].seq + 1, "consecutive seq");
+    assert.ok(publishedWhileAway > 0, "some messages were published during the outages");
     assert.equal(recovered.length, CUTS);
     assert.ok(recovered.every((ok) => ok), `every resubscribe recovered: ${recovered}`);
   });
