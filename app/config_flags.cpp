@@ -51,6 +51,17 @@ ABSL_FLAG(absl::Duration, write_delay, absl::ZeroDuration(),
 ABSL_FLAG(int64_t, max_connections, 0, "connections per node; 0 = as many as fds allow");
 ABSL_FLAG(int64_t, max_room_members, 0, "members per room; 0 = unlimited");
 ABSL_FLAG(int64_t, max_subscriptions, 128, "rooms per connection");
+ABSL_FLAG(int64_t, history_size, 100,
+          "messages kept per room for clients that reconnect with `since` (0 = none; seq and "
+          "epoch are still kept); at most max_queue_messages");
+ABSL_FLAG(absl::Duration, history_ttl, absl::Minutes(5),
+          "how long a room's seq, epoch and history outlive its last message or member");
+ABSL_FLAG(int64_t, history_max_bytes, 1048576, "bytes of history kept per room");
+ABSL_FLAG(int64_t, history_node_max_bytes, 268435456,
+          "bytes of history over all rooms of the node; past it the rooms published longest ago "
+          "lose their history first (with a new epoch); 0 = unbounded");
+ABSL_FLAG(int64_t, presence_limit, 1000,
+          "most members one presence answer lists (then it says truncated)");
 ABSL_FLAG(bool, client_publish, true, "whether clients may publish into rooms they joined");
 ABSL_FLAG(double, message_rate, 100, "per-connection inbound messages per second");
 ABSL_FLAG(double, message_burst, 200, "per-connection inbound burst above message_rate");
@@ -212,6 +223,15 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
            check(GetFlag(FLAGS_max_connections) >= 0, "max_connections", "must be >= 0"),
            check(GetFlag(FLAGS_max_room_members) >= 0, "max_room_members", "must be >= 0"),
            check(GetFlag(FLAGS_max_subscriptions) >= 1, "max_subscriptions", "must be >= 1"),
+           check(GetFlag(FLAGS_history_size) >= 0 && GetFlag(FLAGS_history_size) <= queue_messages,
+                 "history_size",
+                 "must be 0 to max_queue_messages (a recovering client gets it all at once)"),
+           check(GetFlag(FLAGS_history_ttl) >= absl::ZeroDuration(), "history_ttl", "must be >= 0"),
+           check(GetFlag(FLAGS_history_max_bytes) >= 1024, "history_max_bytes",
+                 "must be at least 1024"),
+           check(GetFlag(FLAGS_history_node_max_bytes) >= 0, "history_node_max_bytes",
+                 "must be >= 0"),
+           check(GetFlag(FLAGS_presence_limit) >= 1, "presence_limit", "must be at least 1"),
            check(rate > 0, "message_rate", "must be positive"),
            check(burst >= 1, "message_burst", "must be at least 1"),
            check(flood > absl::ZeroDuration(), "rate_limit_close_after", "must be positive"),
@@ -240,6 +260,11 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
   e.max_connections = static_cast<std::size_t>(GetFlag(FLAGS_max_connections));
   e.max_room_members = static_cast<std::size_t>(GetFlag(FLAGS_max_room_members));
   e.max_subscriptions = static_cast<std::size_t>(GetFlag(FLAGS_max_subscriptions));
+  e.history_size = static_cast<std::size_t>(GetFlag(FLAGS_history_size));
+  e.history_ttl = to_ms(GetFlag(FLAGS_history_ttl));
+  e.history_max_bytes = static_cast<std::size_t>(GetFlag(FLAGS_history_max_bytes));
+  e.history_node_max_bytes = static_cast<std::size_t>(GetFlag(FLAGS_history_node_max_bytes));
+  e.presence_limit = static_cast<std::size_t>(GetFlag(FLAGS_presence_limit));
   e.client_publish = GetFlag(FLAGS_client_publish);
   e.connect_rate_per_ip = GetFlag(FLAGS_connect_rate_per_ip);
   e.connect_burst_per_ip = GetFlag(FLAGS_connect_burst_per_ip);

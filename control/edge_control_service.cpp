@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "control/room_page.hpp"
+#include "edge/room_name.hpp"
 
 namespace wsedge::control {
 
@@ -47,6 +48,14 @@ bool to_target(const v1::Target& target, edge::publish_target& out, std::string&
   return false;
 }
 
+// Finishes the call with INVALID_ARGUMENT when `room` breaks the naming rule.
+bool bad_room(const std::string& room, grpc::ServerUnaryReactor* reactor) {
+  if (edge::is_valid_room_name(room)) return false;
+  reactor->Finish(
+      {grpc::StatusCode::INVALID_ARGUMENT, "room: 1-128 characters of A-Z a-z 0-9 _ - . : @ /"});
+  return true;
+}
+
 }  // namespace
 
 edge_control_service::edge_control_service(edge::hub& hub, const control_token_check& token)
@@ -74,6 +83,7 @@ grpc::ServerUnaryReactor* edge_control_service::Publish(grpc::CallbackServerCont
   auto status = hub_.publish(target, request->data(), [reactor, response](edge::publish_result r) {
     response->set_seq(r.seq);
     response->set_recipients(r.recipients);
+    response->set_epoch(std::move(r.epoch));
     reactor->Finish(grpc::Status::OK);
   });
   if (!status.ok()) reactor->Finish(to_grpc(status));
@@ -118,6 +128,7 @@ grpc::ServerUnaryReactor* edge_control_service::PublishBatch(grpc::CallbackServe
                            [reactor, result, remaining](edge::publish_result r) {
                              result->set_seq(r.seq);
                              result->set_recipients(r.recipients);
+                             result->set_epoch(std::move(r.epoch));
                              if (remaining->fetch_sub(1, std::memory_order_acq_rel) == 1)
                                reactor->Finish(grpc::Status::OK);
                            });
@@ -145,12 +156,14 @@ grpc::ServerUnaryReactor* edge_control_service::Stats(grpc::CallbackServerContex
     response->set_rooms(stats.rooms);
     response->set_subscriptions(stats.subscriptions);
     // One page of rooms, so that no number of rooms makes the reply too large to receive.
-    if (auto last = take_room_page(stats.room_members, limit, after))
+    if (auto last = take_room_page(stats.room_stats, limit, after))
       response->set_next_page_token(encode_page_token(*last));
-    for (const auto& [room, members] : stats.room_members) {
+    for (const auto& room : stats.room_stats) {
       auto* room_stats = response->add_room_stats();
-      room_stats->set_room(room);
-      room_stats->set_members(members);
+      room_stats->set_room(room.room);
+      room_stats->set_members(room.members);
+      room_stats->set_seq(room.seq);
+      room_stats->set_history_messages(room.history_messages);
     }
     for (const auto& [role, count] : stats.connections_by_role)
       (*response->mutable_connections_by_role())[role] = count;
@@ -190,6 +203,46 @@ grpc::ServerUnaryReactor* edge_control_service::Kick(grpc::CallbackServerContext
               response->set_kicked(kicked);
               reactor->Finish(grpc::Status::OK);
             });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* edge_control_service::History(grpc::CallbackServerContext* context,
+                                                        const v1::HistoryRequest* request,
+                                                        v1::HistoryResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  if (refused(*context, reactor) || bad_room(request->room(), reactor)) return reactor;
+  hub_.history(request->room(), request->since_seq(), request->limit(),
+               [reactor, response](edge::history_result history) {
+                 response->set_epoch(std::move(history.epoch));
+                 response->set_seq(history.seq);
+                 for (auto& m : history.messages) {
+                   auto* message = response->add_messages();
+                   message->set_seq(m.seq);
+                   message->set_data(std::move(m.data));
+                   message->set_from(std::move(m.from));
+                   message->set_ts(m.ts);
+                 }
+                 reactor->Finish(grpc::Status::OK);
+               });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* edge_control_service::Presence(grpc::CallbackServerContext* context,
+                                                         const v1::PresenceRequest* request,
+                                                         v1::PresenceResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  if (refused(*context, reactor) || bad_room(request->room(), reactor)) return reactor;
+  hub_.presence(request->room(),
+                [this, reactor, response](std::vector<edge::room_member> members, bool truncated) {
+                  for (auto& m : members) {
+                    auto* member = response->add_members();
+                    member->set_client_id(std::move(m.client_id));
+                    member->set_user_id(std::move(m.user_id));
+                    member->set_node(hub_.node_id());
+                  }
+                  response->set_truncated(truncated);
+                  reactor->Finish(grpc::Status::OK);
+                });
   return reactor;
 }
 

@@ -29,6 +29,12 @@ class edge_control_service final : public wsedge::v1::EdgeControl::CallbackServi
   grpc::ServerUnaryReactor* Kick(grpc::CallbackServerContext* context,
                                  const wsedge::v1::KickRequest* request,
                                  wsedge::v1::KickResponse* response) override;
+  grpc::ServerUnaryReactor* History(grpc::CallbackServerContext* context,
+                                    const wsedge::v1::HistoryRequest* request,
+                                    wsedge::v1::HistoryResponse* response) override;
+  grpc::ServerUnaryReactor* Presence(grpc::CallbackServerContext* context,
+                                     const wsedge::v1::PresenceRequest* request,
+                                     wsedge::v1::PresenceResponse* response) override;
 
  private:
   // Finishes the call with UNAUTHENTICATED and returns true when authorize() refuses it.

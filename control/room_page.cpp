@@ -13,7 +13,7 @@ namespace wsedge::control {
 
 namespace {
 
-using room_count = std::pair<std::string, std::uint64_t>;
+using room_count = edge::room_summary;
 
 // Largest rooms first, ties by name: a total order, since a room appears once.
 bool comes_before(std::uint64_t members, std::string_view room, std::uint64_t other_members,
@@ -53,11 +53,11 @@ std::optional<room_cursor> take_room_page(std::vector<room_count>& rooms, std::s
                                           const std::optional<room_cursor>& after) {
   if (after) {
     std::erase_if(rooms, [&](const room_count& r) {
-      return !comes_before(after->members, after->room, r.second, r.first);
+      return !comes_before(after->members, after->room, r.members, r.room);
     });
   }
   const auto order = [](const room_count& a, const room_count& b) {
-    return comes_before(a.second, a.first, b.second, b.first);
+    return comes_before(a.members, a.room, b.members, b.room);
   };
   if (rooms.size() <= limit) {
     std::sort(rooms.begin(), rooms.end(), order);
@@ -68,7 +68,7 @@ std::optional<room_cursor> take_room_page(std::vector<room_count>& rooms, std::s
                     order);
   rooms.resize(limit);
   if (rooms.empty()) return std::nullopt;
-  return room_cursor{rooms.back().second, rooms.back().first};
+  return room_cursor{rooms.back().members, rooms.back().room};
 }
 
 }  // namespace wsedge::control

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "edge/room_summary.hpp"
+
 namespace wsedge::control {
 
 // Rooms per page when the caller sets no limit. 1,000 rooms of 128-character names are about
@@ -36,8 +38,7 @@ std::size_t room_page_size(std::uint32_t requested);
 
 // Leaves in `rooms` the `limit` largest rooms (ties by name) that come after `after`, in that
 // order. Returns the cursor of the last one kept when rooms are left beyond it.
-std::optional<room_cursor> take_room_page(std::vector<std::pair<std::string, std::uint64_t>>& rooms,
-                                          std::size_t limit,
+std::optional<room_cursor> take_room_page(std::vector<edge::room_summary>& rooms, std::size_t limit,
                                           const std::optional<room_cursor>& after);
 
 }  // namespace wsedge::control

@@ -19,7 +19,10 @@ client_protocol::client_protocol(const edge_config& config, const identity& who,
       sink_(sink),
       guard_(config.message_rate, config.message_burst, config.rate_limit_close_after, now) {}
 
-void client_protocol::join_on_connect(std::vector<std::string> rooms) {
+void client_protocol::join_on_connect(connect_rooms initial) {
+  auto& rooms = initial.rooms;
+  if (initial.since && !rooms.empty())
+    initial_since_ = std::make_unique<stream_position>(std::move(*initial.since));
   initial_rooms_.insert(initial_rooms_.begin(), std::make_move_iterator(rooms.rbegin()),
                         std::make_move_iterator(rooms.rend()));
   if (!waiting()) join_next_initial();
@@ -29,7 +32,8 @@ void client_protocol::join_next_initial() {
   while (!waiting() && !initial_rooms_.empty()) {
     std::string room = std::move(initial_rooms_.back());
     initial_rooms_.pop_back();
-    subscribe(room, {});
+    const std::unique_ptr<stream_position> since = std::move(initial_since_);
+    subscribe(room, {}, since.get(), false);
   }
 }
 
@@ -73,7 +77,8 @@ void client_protocol::on_message(std::string_view text, bool binary, clock::time
 void client_protocol::handle(const client_request& request) {
   switch (request.type) {
     case request_type::subscribe:
-      return subscribe(request.room, request.id);
+      return subscribe(request.room, request.id, request.since ? &*request.since : nullptr,
+                       request.join_leave);
     case request_type::unsubscribe:
       return unsubscribe(request.room, request.id);
     case request_type::publish:
@@ -84,6 +89,8 @@ void client_protocol::handle(const client_request& request) {
       return sink_.reply(encode_pong(now_unix_ms(), request.id));
     case request_type::heartbeat:
       return;
+    case request_type::presence:
+      return presence(request.room, request.id);
   }
 }
 
@@ -101,11 +108,12 @@ std::vector<std::string> client_protocol::rooms() const {
   return names;
 }
 
-void client_protocol::subscribe(const std::string& room, const std::string& id) {
+void client_protocol::subscribe(const std::string& room, const std::string& id,
+                                const stream_position* since, bool join_leave) {
   if (find(room) != nullptr) {
-    // Already a member: the reply still tells how many members the room has.
+    // Already a member: the reply still tells the room's members and position.
     pending_ = std::make_unique<pending_request>(pending_kind::count, room, id);
-    sink_.join(room, true);
+    sink_.join(room, true, nullptr, false);
     return;
   }
   if (subscription_count_ >= config_.max_subscriptions) {
@@ -119,23 +127,34 @@ void client_protocol::subscribe(const std::string& room, const std::string& id) 
     reply_error(error_code::forbidden, "not allowed to join " + room, id);
     return;
   }
-  pending_ = std::make_unique<pending_request>(pending_kind::join, room, id);
-  sink_.join(room, false);
+  pending_ =
+      std::make_unique<pending_request>(pending_kind::join, room, id, since != nullptr, join_leave);
+  sink_.join(room, false, since, join_leave);
 }
 
-void client_protocol::on_join_answer(const std::string& room, join_answer answer) {
-  if (!pending_ || pending_->room != room || pending_->kind == pending_kind::publish) return;
+void client_protocol::on_join_answer(const std::string& room, const join_answer& answer) {
+  if (!pending_ || pending_->room != room ||
+      (pending_->kind != pending_kind::join && pending_->kind != pending_kind::count))
+    return;
   const std::unique_ptr<pending_request> request = std::move(pending_);
+  subscribed_reply reply{answer.members, answer.seq, answer.epoch, std::nullopt, 0};
   if (request->kind == pending_kind::count) {
-    sink_.reply(encode_subscribed(room, answer.members, request->id));
+    sink_.reply(encode_subscribed(room, reply, request->id));
   } else if (!answer.joined) {
     reply_error(error_code::room_full, "room " + room + " is full", request->id);
   } else {
     subscription& joined = subscriptions_.emplace_front();
     ++subscription_count_;
     joined.room = room;
+    joined.membership.join_leave = request->join_leave;
     sink_.attach(room, joined.membership);
-    sink_.reply(encode_subscribed(room, answer.members, request->id));
+    if (request->recovering) {
+      reply.recovered = answer.recovered.value_or(false);
+      reply.missed = answer.missed.size();
+    }
+    sink_.reply(encode_subscribed(room, reply, request->id));
+    // Before any live message: those reach this connection only after this answer.
+    if (!answer.missed.empty()) sink_.send_frames(answer.missed);
   }
   join_next_initial();
 }
@@ -181,10 +200,31 @@ void client_protocol::publish(const client_request& request) {
   sink_.publish(request.room, request.data, answer);
 }
 
-void client_protocol::on_publish_answer(const std::string& room, std::uint64_t seq) {
+void client_protocol::on_publish_answer(const std::string& room, std::uint64_t seq,
+                                        const std::string& epoch) {
   if (!pending_ || pending_->kind != pending_kind::publish || pending_->room != room) return;
   const std::unique_ptr<pending_request> request = std::move(pending_);
-  sink_.reply(encode_published(room, seq, request->id));
+  sink_.reply(encode_published(room, seq, epoch, request->id));
+}
+
+void client_protocol::presence(const std::string& room, const std::string& id) {
+  if (find(room) == nullptr) {
+    reply_error(error_code::not_subscribed, "subscribe to " + room + " to see who is in it", id);
+    return;
+  }
+  if (!rules_allow(config_.room_rules, room, who_.role, room_action::presence)) {
+    reply_error(error_code::forbidden, "not allowed to see who is in " + room, id);
+    return;
+  }
+  pending_ = std::make_unique<pending_request>(pending_kind::presence, room, id);
+  sink_.presence(room);
+}
+
+void client_protocol::on_presence_answer(const std::string& room,
+                                         const std::vector<room_member>& members, bool truncated) {
+  if (!pending_ || pending_->kind != pending_kind::presence || pending_->room != room) return;
+  const std::unique_ptr<pending_request> request = std::move(pending_);
+  sink_.reply(encode_presence(room, members, truncated, request->id));
 }
 
 void client_protocol::reply_error(error_code code, std::string_view message, std::string_view id) {

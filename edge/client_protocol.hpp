@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <forward_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,19 +20,32 @@
 
 namespace wsedge::edge {
 
+// Rooms a connection joins on connect (from its URL); the first recovers from `since`.
+struct connect_rooms {
+  std::vector<std::string> rooms;
+  std::optional<stream_position> since;
+};
+
 // What the handler asks of its connection. Called on the connection's shard only.
 class protocol_sink {
  public:
   virtual ~protocol_sink() = default;
   // Queues a reply (a JSON text message).
   virtual void reply(std::string text) = 0;
-  // Asks the room's owner to count this connection in (or, count_only, for its members); the
-  // answer comes back through client_protocol::on_join_answer.
-  virtual void join(const std::string& room, bool count_only) = 0;
+  // Asks the room's owner to count this connection in (or, count_only, for its members and
+  // position); with `since`, also for the messages after that position; with join_leave, this
+  // connection gets the room's join and leave events. The answer comes back through
+  // client_protocol::on_join_answer.
+  virtual void join(const std::string& room, bool count_only, const stream_position* since,
+                    bool join_leave) = 0;
+  // Sends frames that are already encoded (the messages a recovering join missed).
+  virtual void send_frames(const std::vector<std::shared_ptr<const std::string>>& frames) = 0;
+  // Asks for the room's members; the answer comes back through on_presence_answer.
+  virtual void presence(const std::string& room) = 0;
   // The owner counted this connection in: make `membership` receive the room's messages.
   virtual void attach(const std::string& room, local_rooms::slot& membership) = 0;
   virtual void leave(const std::string& room, local_rooms::slot& membership) = 0;
-  // With `answer`, the seq comes back through client_protocol::on_publish_answer.
+  // With `answer`, the seq and epoch come back through client_protocol::on_publish_answer.
   virtual void publish(const std::string& room, std::string data, bool answer) = 0;
   virtual void close(std::uint16_t code, std::string_view reason, close_mode mode) = 0;
   // An error for metrics and logs ("invalid_json", "rate_limit_close", ...).
@@ -46,13 +60,15 @@ class client_protocol {
                   clock::time_point now);
 
   // Rooms to join before the first request (from the connect URL), one after another.
-  void join_on_connect(std::vector<std::string> rooms);
+  void join_on_connect(connect_rooms initial);
   // One inbound message (binary ones are refused).
   void on_message(std::string_view text, bool binary, clock::time_point now);
   // A ping or pong from the peer: false when it is over the rate limit (no pong then).
   bool on_keepalive(clock::time_point now);
-  void on_join_answer(const std::string& room, join_answer answer);
-  void on_publish_answer(const std::string& room, std::uint64_t seq);
+  void on_join_answer(const std::string& room, const join_answer& answer);
+  void on_publish_answer(const std::string& room, std::uint64_t seq, const std::string& epoch);
+  void on_presence_answer(const std::string& room, const std::vector<room_member>& members,
+                          bool truncated);
 
   // True while a request waits for its room's owner: the connection reads nothing meanwhile,
   // so requests are answered in the order they were sent.
@@ -62,11 +78,13 @@ class client_protocol {
   std::vector<std::string> rooms() const;
 
  private:
-  enum class pending_kind { join, count, publish };
+  enum class pending_kind { join, count, publish, presence };
   struct pending_request {
     pending_kind kind;
     std::string room;
     std::string id;
+    bool recovering = false;
+    bool join_leave = false;
   };
   struct subscription {
     std::string room;
@@ -75,7 +93,9 @@ class client_protocol {
 
   bool admit(clock::time_point now);
   void handle(const client_request& request);
-  void subscribe(const std::string& room, const std::string& id);
+  void subscribe(const std::string& room, const std::string& id, const stream_position* since,
+                 bool join_leave);
+  void presence(const std::string& room, const std::string& id);
   void unsubscribe(const std::string& room, const std::string& id);
   void publish(const client_request& request);
   void reply_error(error_code code, std::string_view message, std::string_view id);
@@ -95,6 +115,8 @@ class client_protocol {
   // Rooms from the connect URL still to join, last first (a vector: a deque allocates ~600 B
   // up front, on every connection).
   std::vector<std::string> initial_rooms_;
+  // The position the first of them recovers from (only while that join is still to be made).
+  std::unique_ptr<stream_position> initial_since_;
 };
 
 }  // namespace wsedge::edge

@@ -66,6 +66,11 @@ void counting_observer::on_slow_consumer() {
   next_.on_slow_consumer();
 }
 
+void counting_observer::on_recovery(bool recovered) {
+  count([&](shard_counters& c) { (recovered ? c.recovered : c.not_recovered).add(1); });
+  next_.on_recovery(recovered);
+}
+
 void counting_observer::on_publish_fanout(double seconds) {
   const auto bucket = static_cast<std::size_t>(
       std::lower_bound(fanout_bucket_bounds.begin(), fanout_bucket_bounds.end(), seconds) -

@@ -27,6 +27,7 @@ class counting_observer final : public edge_observer {
   void on_kicked() override;
   void on_slow_consumer() override;
   void on_publish_fanout(double seconds) override;
+  void on_recovery(bool recovered) override;
 
   // Events from threads that are not shards (rare: none on the data path).
   void add_external_to(edge_metrics& total) const;

@@ -28,7 +28,10 @@ class delivery {
   target_kind kind() const { return kind_; }
   const std::string& target() const { return target_; }
   const std::shared_ptr<const std::string>& frame() const { return frame_; }
-  void set_seq(std::uint64_t seq) { seq_ = seq; }
+  void set_position(std::uint64_t seq, std::string epoch) {
+    seq_ = seq;
+    epoch_ = std::move(epoch);
+  }
 
   // Each shard calls this once after queueing to its members; the last one reports.
   void shard_done(std::uint64_t recipients, edge_observer& observer) {
@@ -36,7 +39,7 @@ class delivery {
     if (shards_left_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - accepted_;
     observer.on_publish_fanout(took.count());
-    if (done_) done_({seq_, recipients_.load(std::memory_order_relaxed)});
+    if (done_) done_({seq_, recipients_.load(std::memory_order_relaxed), epoch_});
   }
 
  private:
@@ -44,6 +47,7 @@ class delivery {
   std::string target_;
   std::shared_ptr<const std::string> frame_;
   std::uint64_t seq_ = 0;
+  std::string epoch_;
   std::atomic<std::uint32_t> shards_left_;
   std::atomic<std::uint64_t> recipients_{0};
   std::chrono::steady_clock::time_point accepted_ = std::chrono::steady_clock::now();

@@ -47,6 +47,17 @@ struct edge_config {
   std::size_t max_connections = 0;
   // 0 = unlimited members per room.
   std::size_t max_room_members = 0;
+
+  // History: messages kept per room for clients that reconnect with `since` (0 = none; seq and
+  // epoch are still kept), bounded per room in bytes too, and over the whole node (past it the
+  // rooms published longest ago lose their history first, with a new epoch).
+  std::size_t history_size = 100;
+  std::size_t history_max_bytes = 1 << 20;
+  std::size_t history_node_max_bytes = std::size_t{256} << 20;
+  // How long a room's seq, epoch and history outlive its last message or member.
+  duration history_ttl{5 * 60'000};
+  // Most members one presence answer lists (then it says truncated).
+  std::size_t presence_limit = 1'000;
   // Rooms one connection may join.
   std::size_t max_subscriptions = 128;
   // Whether clients may publish into rooms they joined.

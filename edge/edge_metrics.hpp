@@ -62,6 +62,9 @@ struct edge_metrics {
   std::uint64_t published_client = 0;
   std::uint64_t kicks = 0;
   std::uint64_t slow_consumers = 0;
+  std::uint64_t history_bytes = 0;
+  std::uint64_t recovered = 0;
+  std::uint64_t not_recovered = 0;
   std::array<std::uint64_t, error_kinds.size()> errors{};
   std::array<std::uint64_t, reject_reasons.size()> rejected{};
   // Per bucket (not cumulative), the last one past every bound.

@@ -28,6 +28,8 @@ class edge_observer {
   virtual void on_error(std::string_view /*kind*/) {}
   virtual void on_kicked() {}
   virtual void on_slow_consumer() {}
+  // A join that asked to recover from a position: whether history covered the gap.
+  virtual void on_recovery(bool /*recovered*/) {}
   // From publish accepted to the last recipient's frame queued.
   virtual void on_publish_fanout(double /*seconds*/) {}
 };

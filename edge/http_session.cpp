@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
+#include <charconv>
 
 #include "edge/node_context.hpp"
 #include "edge/room_name.hpp"
@@ -175,6 +176,20 @@ void http_session<Stream>::route(http::request<http::string_body>&& request) {
   if (rooms.size() > node_.config().max_subscriptions)
     return respond(http::status::bad_request, "too many rooms for one connection\n",
                    "too_many_subscriptions");
+  // ?since=N&epoch=E: the first room recovers what was published after seq N of epoch E.
+  std::optional<stream_position> since;
+  if (auto param = url->params().find("since"); param != url->params().end()) {
+    auto epoch = url->params().find("epoch");
+    const std::string seq_text = (*param).value;
+    std::uint64_t seq = 0;
+    auto [end, ec] = std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), seq);
+    if (rooms.empty() || epoch == url->params().end() || ec != std::errc{} ||
+        end != seq_text.data() + seq_text.size() || seq_text.empty())
+      return respond(http::status::bad_request,
+                     "since needs a room to join, a seq (an integer >= 0) and an epoch\n",
+                     "bad_request");
+    since = stream_position{seq, std::string((*epoch).value)};
+  }
 
   bearer credential = find_bearer(request, *url);
   identity who;
@@ -196,8 +211,8 @@ void http_session<Stream>::route(http::request<http::string_body>&& request) {
   // Bytes the client pipelined behind its request are its first frames: the session reads them.
   std::make_shared<websocket_session<Stream>>(node_, shard_, std::move(stream_), std::move(who),
                                               mode, std::move(slot_))
-      ->run(std::move(request), std::move(rooms), std::move(credential.subprotocol),
-            std::move(buffer_));
+      ->run(std::move(request), connect_rooms{std::move(rooms), std::move(since)},
+            std::move(credential.subprotocol), std::move(buffer_));
 }
 
 template <class Stream>

@@ -111,6 +111,10 @@ void hub::publish_validated(const publish_target& target, std::string_view data,
     node_->publish_matching(target.kind, target.value, data, std::move(done));
 }
 
+const std::string& hub::node_id() const {
+  return node_->node_id();
+}
+
 void hub::stats(std::string room, std::function<void(stats_snapshot)> done) const {
   // Each shard adds its own part on its own thread; the last one reports.
   struct gather {
@@ -130,11 +134,11 @@ void hub::stats(std::string room, std::function<void(stats_snapshot)> done) cons
   job->total.draining = node_->draining();
   for (auto& s : node_->shards()) {
     s->post([s = s.get(), job] {
-      std::vector<std::pair<std::string, std::uint64_t>> rooms;
+      std::vector<room_summary> rooms;
       if (job->room.empty()) {
         s->owned().append_to(rooms);
-      } else if (auto members = s->owned().members(job->room); members > 0) {
-        rooms.emplace_back(job->room, members);
+      } else if (auto info = s->owned().info(job->room)) {
+        rooms.push_back({job->room, info->members, info->seq, info->history_messages});
       }
       std::unique_lock lock(job->mutex);
       stats_snapshot& t = job->total;
@@ -145,7 +149,7 @@ void hub::stats(std::string room, std::function<void(stats_snapshot)> done) cons
       t.messages_in += c.messages_in.get();
       t.messages_out += c.messages_out.get();
       s->add_roles_to(t.connections_by_role);
-      for (auto& r : rooms) t.room_members.push_back(std::move(r));
+      for (auto& r : rooms) t.room_stats.push_back(std::move(r));
       if (--job->shards_left != 0) return;
       stats_snapshot result = std::move(t);
       lock.unlock();

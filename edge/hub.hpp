@@ -16,6 +16,8 @@
 #include "edge/edge_config.hpp"
 #include "edge/edge_metrics.hpp"
 #include "edge/edge_observer.hpp"
+#include "edge/protocol.hpp"
+#include "edge/room_summary.hpp"
 #include "edge/token_verifier.hpp"
 
 namespace wsedge::edge {
@@ -30,13 +32,28 @@ struct publish_target {
 struct publish_result {
   std::uint64_t seq = 0;         // room targets only
   std::uint64_t recipients = 0;  // connections the message was queued to
+  std::string epoch;             // room targets only
+};
+
+// A room's kept messages (History): its position and the frames' JSON, oldest first.
+struct history_result {
+  bool found = false;  // false: the room is unknown (never used, or expired)
+  std::uint64_t seq = 0;
+  std::string epoch;
+  struct message {
+    std::uint64_t seq = 0;
+    std::string data;  // raw JSON
+    std::string from;
+    std::int64_t ts = 0;
+  };
+  std::vector<message> messages;
 };
 
 struct stats_snapshot {
   std::uint64_t connections = 0;
   std::uint64_t rooms = 0;
   std::uint64_t subscriptions = 0;
-  std::vector<std::pair<std::string, std::uint64_t>> room_members;
+  std::vector<room_summary> room_stats;
   std::map<std::string, std::uint64_t> connections_by_role;
   std::uint64_t messages_in = 0;
   std::uint64_t messages_out = 0;
@@ -72,10 +89,20 @@ class hub {
   absl::Status validate_publish(const publish_target& target, std::string_view data) const;
   void publish_validated(const publish_target& target, std::string_view data,
                          std::function<void(publish_result)> done);
-  // `room` empty: every room in room_members; otherwise only that room. Gathered from every
+  // `room` empty: every room with members in room_stats; otherwise only that room (when it is
+  // known, members or not). Gathered from every
   // shard on its own thread (map-reduce); `done` runs on a shard thread.
   void stats(std::string room, std::function<void(stats_snapshot)> done) const;
   std::size_t shard_count() const;
+  // This node's random id (the prefix of its client ids).
+  const std::string& node_id() const;
+  // The room's kept messages after `since_seq` (the newest `limit`; 0 = all kept); `done` runs
+  // on the room's owner shard.
+  void history(std::string room, std::uint64_t since_seq, std::size_t limit,
+               std::function<void(history_result)> done) const;
+  // Up to presence_limit members of the room; `done` runs on a shard thread.
+  void presence(std::string room,
+                std::function<void(std::vector<room_member>, bool truncated)> done) const;
   // Every counter of the node, summed over the shards now (any thread; for /metrics).
   edge_metrics metrics() const;
   // Closes the selected connections with 4000 and `reason`; `done` gets how many.

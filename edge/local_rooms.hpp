@@ -24,6 +24,7 @@ class local_rooms {
   struct slot {
     room* in = nullptr;
     std::uint32_t position = 0;
+    bool join_leave = false;  // the member gets the room's join and leave events
   };
   struct member {
     session* who;

@@ -73,7 +73,7 @@ void node_context::publish_matching(target_kind kind, std::string value, std::st
     shard* home = shard_of_client(value);
     if (home == nullptr) {
       counting_.on_published(publish_source::grpc);
-      if (done) done({0, 0});
+      if (done) done({});
       return;
     }
     auto d =

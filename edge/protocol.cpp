@@ -47,13 +47,14 @@ json::value parse_value(std::string_view text, json::storage_ptr storage, json::
 }
 
 bool request_type_from(std::string_view name, request_type& type) {
-  static constexpr std::array<std::pair<std::string_view, request_type>, 6> names{{
+  static constexpr std::array<std::pair<std::string_view, request_type>, 7> names{{
       {"subscribe", request_type::subscribe},
       {"unsubscribe", request_type::unsubscribe},
       {"publish", request_type::publish},
       {"rooms", request_type::rooms},
       {"ping", request_type::ping},
       {"heartbeat", request_type::heartbeat},
+      {"presence", request_type::presence},
   }};
   for (const auto& [n, t] : names) {
     if (n == name) {
@@ -66,7 +67,26 @@ bool request_type_from(std::string_view name, request_type& type) {
 
 bool needs_room(request_type type) {
   return type == request_type::subscribe || type == request_type::unsubscribe ||
-         type == request_type::publish;
+         type == request_type::publish || type == request_type::presence;
+}
+
+// "since": {"seq": <non-negative integer>, "epoch": "<string>"}.
+std::optional<stream_position> read_since(const json::value& since) {
+  const json::object* object = since.if_object();
+  if (object == nullptr) return std::nullopt;
+  const json::value* seq = object->if_contains("seq");
+  const json::value* epoch = object->if_contains("epoch");
+  if (seq == nullptr || epoch == nullptr || !epoch->is_string()) return std::nullopt;
+  stream_position position;
+  if (seq->is_uint64()) {
+    position.seq = seq->get_uint64();
+  } else if (seq->is_int64() && seq->get_int64() >= 0) {
+    position.seq = static_cast<std::uint64_t>(seq->get_int64());
+  } else {
+    return std::nullopt;
+  }
+  position.epoch = epoch->get_string();
+  return position;
 }
 
 void append_id(std::string& out, std::string_view id) {
@@ -140,6 +160,22 @@ parse_result parse_request(std::string_view text) {
       return request_error{error_code::invalid_request, "publish needs \"data\"", request.id};
     request.data = seen[3] != 0 ? std::string(raw[3]) : json::serialize(*data);
   }
+
+  if (request.type == request_type::subscribe) {
+    if (const json::value* since = object->if_contains("since")) {
+      request.since = read_since(*since);
+      if (!request.since)
+        return request_error{error_code::invalid_request,
+                             "\"since\" must be {\"seq\": <integer >= 0>, \"epoch\": \"<string>\"}",
+                             request.id};
+    }
+    if (const json::value* join_leave = object->if_contains("join_leave")) {
+      if (!join_leave->is_bool())
+        return request_error{error_code::invalid_request, "\"join_leave\" must be true or false",
+                             request.id};
+      request.join_leave = join_leave->get_bool();
+    }
+  }
   return request;
 }
 
@@ -166,10 +202,18 @@ std::string encode_connected(std::string_view client_id, std::string_view user_i
   return out;
 }
 
-std::string encode_subscribed(std::string_view room, std::uint64_t members, std::string_view id) {
+std::string encode_subscribed(std::string_view room, const subscribed_reply& reply,
+                              std::string_view id) {
   std::string out = R"({"type":"subscribed","room":)";
   append_string(out, room);
-  out += ",\"members\":" + std::to_string(members);
+  out += ",\"members\":" + std::to_string(reply.members);
+  out += ",\"seq\":" + std::to_string(reply.seq);
+  out += ",\"epoch\":";
+  append_string(out, reply.epoch);
+  if (reply.recovered) {
+    out += *reply.recovered ? ",\"recovered\":true" : ",\"recovered\":false";
+    out += ",\"missed\":" + std::to_string(reply.missed);
+  }
   append_id(out, id);
   out += '}';
   return out;
@@ -183,10 +227,13 @@ std::string encode_unsubscribed(std::string_view room, std::string_view id) {
   return out;
 }
 
-std::string encode_published(std::string_view room, std::uint64_t seq, std::string_view id) {
+std::string encode_published(std::string_view room, std::uint64_t seq, std::string_view epoch,
+                             std::string_view id) {
   std::string out = R"({"type":"published","room":)";
   append_string(out, room);
   out += ",\"seq\":" + std::to_string(seq);
+  out += ",\"epoch\":";
+  append_string(out, epoch);
   append_id(out, id);
   out += '}';
   return out;
@@ -200,6 +247,37 @@ std::string encode_rooms(std::span<const std::string> rooms, std::string_view id
   }
   out += ']';
   append_id(out, id);
+  out += '}';
+  return out;
+}
+
+std::string encode_presence(std::string_view room, std::span<const room_member> members,
+                            bool truncated, std::string_view id) {
+  std::string out = R"({"type":"presence","room":)";
+  append_string(out, room);
+  out += ",\"members\":[";
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    if (i) out += ',';
+    out += "{\"client_id\":";
+    append_string(out, members[i].client_id);
+    out += ",\"user_id\":";
+    append_string(out, members[i].user_id);
+    out += '}';
+  }
+  out += truncated ? "],\"truncated\":true" : "],\"truncated\":false";
+  append_id(out, id);
+  out += '}';
+  return out;
+}
+
+std::string encode_join_leave(bool joined, std::string_view room, std::string_view client_id,
+                              std::string_view user_id) {
+  std::string out = joined ? R"({"type":"join","room":)" : R"({"type":"leave","room":)";
+  append_string(out, room);
+  out += ",\"client_id\":";
+  append_string(out, client_id);
+  out += ",\"user_id\":";
+  append_string(out, user_id);
   out += '}';
   return out;
 }

@@ -2,14 +2,17 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <variant>
 
+#include "edge/stream_position.hpp"
+
 namespace wsedge::edge {
 
-enum class request_type { subscribe, unsubscribe, publish, rooms, ping, heartbeat };
+enum class request_type { subscribe, unsubscribe, publish, rooms, ping, heartbeat, presence };
 
 // Stable error codes sent to clients (snake_case on the wire).
 enum class error_code {
@@ -32,6 +35,9 @@ struct client_request {
   std::string id;    // raw JSON text of "id" (a string or number), empty when absent
   std::string room;  // decoded room name, empty when absent
   std::string data;  // raw JSON text of "data" for publish
+  // subscribe: recover from this position ("since"), and receive join/leave events.
+  std::optional<stream_position> since;
+  bool join_leave = false;
 };
 
 struct request_error {
@@ -55,9 +61,30 @@ std::int64_t now_unix_ms();
 
 // Server messages. `id` is raw JSON text (or empty: no "id" member).
 std::string encode_connected(std::string_view client_id, std::string_view user_id, std::int64_t ts);
-std::string encode_subscribed(std::string_view room, std::uint64_t members, std::string_view id);
+// The reply to a subscribe: the room's members and position; `recovered` only when the request
+// asked to recover (then `missed` counts the messages that follow the reply).
+struct subscribed_reply {
+  std::uint64_t members = 0;
+  std::uint64_t seq = 0;
+  std::string_view epoch;
+  std::optional<bool> recovered;
+  std::size_t missed = 0;
+};
+std::string encode_subscribed(std::string_view room, const subscribed_reply& reply,
+                              std::string_view id);
 std::string encode_unsubscribed(std::string_view room, std::string_view id);
-std::string encode_published(std::string_view room, std::uint64_t seq, std::string_view id);
+std::string encode_published(std::string_view room, std::uint64_t seq, std::string_view epoch,
+                             std::string_view id);
+// One member of a room, as presence reports it.
+struct room_member {
+  std::string client_id;
+  std::string user_id;
+};
+std::string encode_presence(std::string_view room, std::span<const room_member> members,
+                            bool truncated, std::string_view id);
+// A join or leave event for the members of `room` that asked for them.
+std::string encode_join_leave(bool joined, std::string_view room, std::string_view client_id,
+                              std::string_view user_id);
 std::string encode_rooms(std::span<const std::string> rooms, std::string_view id);
 std::string encode_pong(std::int64_t ts, std::string_view id);
 std::string encode_error(error_code code, std::string_view message, std::string_view id);

@@ -4,10 +4,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace wsedge::edge {
@@ -27,20 +27,29 @@ class room_history {
   // empty list when nothing came after it); nullopt when messages after `seq` were dropped or
   // `seq` is ahead of the room (`last_seq` is the room's newest seq).
   std::optional<std::vector<frame>> since(std::uint64_t seq, std::uint64_t last_seq) const;
+  // The kept messages after `seq` (the newest `limit` of them; 0 = all), oldest first.
+  void after(std::uint64_t seq, std::size_t limit,
+             std::vector<std::pair<std::uint64_t, frame>>& out) const;
 
-  std::size_t size() const { return entries_.size(); }
+  std::size_t size() const { return count_; }
   std::size_t bytes() const { return bytes_; }
   void clear();
 
  private:
   struct entry {
-    std::uint64_t seq;
+    std::uint64_t seq = 0;
     frame bytes;
   };
+  const entry& at(std::size_t i) const { return ring_[(first_ + i) % ring_.size()]; }
+  void drop_oldest();
+
   std::size_t max_messages_;
   std::size_t max_bytes_;
   std::size_t bytes_ = 0;
-  std::deque<entry> entries_;
+  // A ring that grows to max_messages as messages come (an idle room allocates nothing).
+  std::vector<entry> ring_;
+  std::size_t first_ = 0;
+  std::size_t count_ = 0;
 };
 
 }  // namespace wsedge::edge

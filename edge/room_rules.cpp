@@ -40,7 +40,15 @@ bool rules_allow(const std::vector<room_rule>& rules, std::string_view room, std
                  room_action action) {
   for (const room_rule& rule : rules) {
     if (!room_pattern_matches(rule.room, room)) continue;
-    return role_listed(action == room_action::subscribe ? rule.subscribe : rule.publish, role);
+    switch (action) {
+      case room_action::subscribe:
+        return role_listed(rule.subscribe, role);
+      case room_action::publish:
+        return role_listed(rule.publish, role);
+      case room_action::presence:
+        return role_listed(rule.presence, role);
+    }
+    return false;
   }
   return true;
 }
@@ -63,7 +71,10 @@ absl::StatusOr<std::vector<room_rule>> parse_room_rules(std::string_view json_te
     if (!subscribe.ok()) return subscribe.status();
     auto publish = role_list(item.get_object(), "publish", i);
     if (!publish.ok()) return publish.status();
-    rules.push_back({std::string(room->get_string()), *std::move(subscribe), *std::move(publish)});
+    auto presence = role_list(item.get_object(), "presence", i);
+    if (!presence.ok()) return presence.status();
+    rules.push_back({std::string(room->get_string()), *std::move(subscribe), *std::move(publish),
+                     *std::move(presence)});
   }
   return rules;
 }

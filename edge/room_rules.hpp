@@ -1,4 +1,4 @@
-// Room rules: for room patterns, which roles may subscribe and which may publish.
+// Room rules: for room patterns, which roles may subscribe, publish and ask for presence.
 #pragma once
 
 #include <absl/status/statusor.h>
@@ -13,9 +13,10 @@ struct room_rule {
   std::string room;                    // exact name, or a prefix ending in '*' ("*" = every room)
   std::vector<std::string> subscribe;  // roles allowed to subscribe; "*" = anyone, [] = nobody
   std::vector<std::string> publish;    // roles allowed to publish (clients only; gRPC is trusted)
+  std::vector<std::string> presence{"*"};  // roles that may ask who is in it (members only)
 };
 
-enum class room_action { subscribe, publish };
+enum class room_action { subscribe, publish, presence };
 
 // The first rule whose pattern matches the room decides; a room no rule matches is open to all.
 bool rules_allow(const std::vector<room_rule>& rules, std::string_view room, std::string_view role,
@@ -23,7 +24,8 @@ bool rules_allow(const std::vector<room_rule>& rules, std::string_view room, std
 
 // Parses a rules document:
 //   {"rules":[{"room":"admin:*","subscribe":["admin"],"publish":["admin"]}, …]}
-// A missing "subscribe" or "publish" list means anyone ("*").
+// A missing "subscribe", "publish" or "presence" list means anyone ("*"); presence is asked by
+// members only, whatever the list says.
 absl::StatusOr<std::vector<room_rule>> parse_room_rules(std::string_view json_text);
 
 }  // namespace wsedge::edge

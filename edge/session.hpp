@@ -5,10 +5,13 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "edge/frame_ref.hpp"
+#include "edge/protocol.hpp"
 #include "edge/token_verifier.hpp"
 
 namespace wsedge::edge {
@@ -24,6 +27,11 @@ struct join_answer {
   bool joined = false;  // false: the room is full
   std::uint64_t members = 0;
   std::uint64_t seq = 0;  // the room's last seq at the join
+  std::string epoch;
+  // Only for a join that asked to recover: whether history covered the gap, and the messages
+  // after the client's position (sent right after the reply, before any live message).
+  std::optional<bool> recovered;
+  std::vector<std::shared_ptr<const std::string>> missed;
 };
 
 class session {
@@ -43,7 +51,12 @@ class session {
   // The owner shard answered this session's join of `room` (see shard::join_room).
   virtual void on_join_answer(const std::string& room, join_answer answer) = 0;
   // The owner shard assigned `seq` to this session's publish into `room`.
-  virtual void on_publish_answer(const std::string& room, std::uint64_t seq) = 0;
+  virtual void on_publish_answer(const std::string& room, std::uint64_t seq,
+                                 const std::string& epoch) = 0;
+  // The members of `room` this session asked for (at most presence_limit; `truncated` when
+  // there were more).
+  virtual void on_presence_answer(const std::string& room, std::vector<room_member> members,
+                                  bool truncated) = 0;
   // Shared ownership, for the shard to hold a session across a deferred write.
   virtual std::shared_ptr<session> shared() = 0;
   // The shard stopped: gives up the reference a session holds on itself while it waits for a

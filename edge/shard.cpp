@@ -27,7 +27,13 @@ duration tick_interval(const edge_config& cfg) {
 shard::shard(std::size_t index, node_context& node)
     : index_(index),
       node_(node),
-      owned_(node.config().threads),
+      owned_(owned_rooms::limits{
+          .shards = node.config().threads,
+          .history_size = node.config().history_size,
+          .history_max_bytes = node.config().history_max_bytes,
+          // Each owner holds its share of the node's bound (rooms spread evenly by name).
+          .history_total_bytes = node.config().history_node_max_bytes / node.config().threads,
+          .ttl = node.config().history_ttl}),
       mailbox_(node.config().threads, context_) {}
 
 shard::~shard() {
@@ -263,6 +269,10 @@ void shard::on_tick() {
   ticking_.clear();
   for (const auto& [serial, s] : sessions_) ticking_.push_back(s);
   for (session* s : ticking_) s->on_tick(now);
+  // Rooms past their history_ttl, a bounded number per tick.
+  const std::size_t history_before = owned_.history_bytes();
+  owned_.sweep(now);
+  track_history_bytes(history_before);
   schedule_tick();
 }
 

@@ -70,12 +70,17 @@ class shard {
 
   // Rooms, for the sessions of this shard. join_room asks the room's owner; the answer comes
   // back as session::on_join_answer (and is undone when the session is gone by then). With
-  // count_only the owner only reports the room's members.
-  void join_room(session& s, const std::string& room, bool count_only);
+  // count_only the owner only reports the room's members and position; with `since` it also
+  // answers the messages after that position; join_leave: the session gets join/leave events.
+  void join_room(session& s, const std::string& room, bool count_only, const stream_position* since,
+                 bool join_leave);
   // After a joined answer: the session's membership becomes visible to deliveries.
   void attach(const std::string& room, session& s, local_rooms::slot& membership);
   // Leaves locally at once and tells the owner.
-  void leave_room(const std::string& room, local_rooms::slot& membership);
+  void leave_room(const std::string& room, session& s, local_rooms::slot& membership);
+  // Asks the room's owner for its members; the answer comes back as
+  // session::on_presence_answer.
+  void presence_for(session& s, const std::string& room);
   // Publishes into `room` through its owner; with `answer_to`, that session of this shard gets
   // on_publish_answer with the seq.
   void publish_from_client(const std::string& room, std::string data, const session& from,
@@ -85,6 +90,10 @@ class shard {
   void owner_publish(std::string room, std::string data, std::string from,
                      std::function<void(publish_result)> done,
                      std::optional<std::pair<std::size_t, std::uint64_t>> answer_to);
+  // Gathers up to presence_limit members of `room` from its member shards; `done` runs on one
+  // of them.
+  void owner_presence(const std::string& room,
+                      std::function<void(std::vector<room_member>, bool truncated)> done);
   owned_rooms& owned() { return owned_; }
 
   // Queues the delivery to this shard's matching sessions, then reports to the delivery.
@@ -103,10 +112,21 @@ class shard {
 
  private:
   void unenroll(session& s);
+  // Owner side: sends a join or leave event of (client_id, user_id) to the room's members that
+  // asked for them, except the member it is about (shard `subject_shard`, `subject_serial`).
+  void announce(const std::string& room, bool joined, const std::string& client_id,
+                const std::string& user_id, std::size_t subject_shard,
+                std::uint64_t subject_serial);
+  // Member side: queues a join/leave event to this shard's watching members of `room`.
+  void deliver_event(const std::string& room, const std::shared_ptr<const std::string>& frame,
+                     std::size_t subject_shard, std::uint64_t subject_serial);
+  // Owner side: the history_bytes gauge follows the owned rooms' history.
+  void track_history_bytes(std::size_t before);
   // Runs `work` on the room's owner: here and now when this shard owns the room.
   void on_owner(shard& owner, shard_mailbox::task work);
   // Tells the room's owner that one member of this shard left.
-  void release_owned(const std::string& room);
+  void release_owned(const std::string& room, bool join_leave, const std::string& client_id,
+                     const std::string& user_id, std::uint64_t serial);
   void schedule_flush();
   void flush_deferred();
   void flush_delayed();

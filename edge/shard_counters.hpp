@@ -30,6 +30,7 @@ struct alignas(64) shard_counters {
   shard_counter connections;    // open WebSocket connections
   shard_counter subscriptions;  // memberships of this shard's sessions
   shard_counter rooms_owned;    // rooms with members whose owner is this shard
+  shard_counter history_bytes;  // frames kept in the history of the rooms this shard owns
   // Events.
   shard_counter connections_opened;
   shard_counter messages_in;
@@ -40,6 +41,8 @@ struct alignas(64) shard_counters {
   shard_counter published_client;
   shard_counter kicks;
   shard_counter slow_consumers;
+  shard_counter recovered;      // joins with `since` that history covered
+  shard_counter not_recovered;  // … and that it could not
   std::array<shard_counter, error_kinds.size()> errors;
   std::array<shard_counter, reject_reasons.size()> rejected;
   std::array<shard_counter, fanout_bucket_bounds.size() + 1> fanout_buckets;
@@ -63,6 +66,9 @@ inline void shard_counters::add_to(edge_metrics& t) const {
   t.published_client += published_client.get();
   t.kicks += kicks.get();
   t.slow_consumers += slow_consumers.get();
+  t.history_bytes += history_bytes.get();
+  t.recovered += recovered.get();
+  t.not_recovered += not_recovered.get();
   for (std::size_t i = 0; i < errors.size(); ++i) t.errors[i] += errors[i].get();
   for (std::size_t i = 0; i < rejected.size(); ++i) t.rejected[i] += rejected[i].get();
   for (std::size_t i = 0; i < fanout_buckets.size(); ++i)

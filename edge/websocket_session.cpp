@@ -39,7 +39,7 @@ websocket_session<Stream>::websocket_session(node_context& node, shard& home, St
 
 template <class Stream>
 void websocket_session<Stream>::run(http::request<http::string_body> request,
-                                    std::vector<std::string> initial_rooms, std::string subprotocol,
+                                    connect_rooms initial_rooms, std::string subprotocol,
                                     beast::flat_buffer&& pipelined) {
   const auto& cfg = node_.config();
   // The shard's timer owns keep-alive and write deadlines; Beast times only the handshakes.
@@ -70,8 +70,7 @@ void websocket_session<Stream>::run(http::request<http::string_body> request,
 }
 
 template <class Stream>
-void websocket_session<Stream>::on_accept(std::vector<std::string> initial_rooms,
-                                          beast::error_code ec) {
+void websocket_session<Stream>::on_accept(connect_rooms initial_rooms, beast::error_code ec) {
   if (ec) {
     node_.observer().on_connection_rejected("handshake");
     return;
@@ -183,8 +182,17 @@ void websocket_session<Stream>::on_join_answer(const std::string& room, join_ans
 }
 
 template <class Stream>
-void websocket_session<Stream>::on_publish_answer(const std::string& room, std::uint64_t seq) {
-  protocol_->on_publish_answer(room, seq);
+void websocket_session<Stream>::on_publish_answer(const std::string& room, std::uint64_t seq,
+                                                  const std::string& epoch) {
+  protocol_->on_publish_answer(room, seq, epoch);
+  resume_reading();
+}
+
+template <class Stream>
+void websocket_session<Stream>::on_presence_answer(const std::string& room,
+                                                   std::vector<room_member> members,
+                                                   bool truncated) {
+  protocol_->on_presence_answer(room, members, truncated);
   resume_reading();
 }
 
@@ -196,8 +204,21 @@ void websocket_session<Stream>::reply(std::string text) {
 }
 
 template <class Stream>
-void websocket_session<Stream>::join(const std::string& room, bool count_only) {
-  shard_.join_room(*this, room, count_only);
+void websocket_session<Stream>::join(const std::string& room, bool count_only,
+                                     const stream_position* since, bool join_leave) {
+  shard_.join_room(*this, room, count_only, since, join_leave);
+}
+
+template <class Stream>
+void websocket_session<Stream>::send_frames(
+    const std::vector<std::shared_ptr<const std::string>>& frames) {
+  for (const auto& frame : frames)
+    if (!enqueue(frame_ref::shared(frame))) return;
+}
+
+template <class Stream>
+void websocket_session<Stream>::presence(const std::string& room) {
+  shard_.presence_for(*this, room);
 }
 
 template <class Stream>
@@ -207,7 +228,7 @@ void websocket_session<Stream>::attach(const std::string& room, local_rooms::slo
 
 template <class Stream>
 void websocket_session<Stream>::leave(const std::string& room, local_rooms::slot& membership) {
-  shard_.leave_room(room, membership);
+  shard_.leave_room(room, *this, membership);
 }
 
 template <class Stream>

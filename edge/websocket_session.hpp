@@ -38,7 +38,7 @@ class websocket_session final : public session,
 
   // Completes the WebSocket handshake for `request` (selecting `subprotocol` when not empty),
   // then joins `initial_rooms`. `pipelined`: bytes the client sent behind the request.
-  void run(http::request<http::string_body> request, std::vector<std::string> initial_rooms,
+  void run(http::request<http::string_body> request, connect_rooms initial_rooms,
            std::string subprotocol, beast::flat_buffer&& pipelined);
 
   // session
@@ -48,13 +48,19 @@ class websocket_session final : public session,
   void on_tick(clock::time_point now) override;
   bool is_open() const override { return state_ == state::open; }
   void on_join_answer(const std::string& room, join_answer answer) override;
-  void on_publish_answer(const std::string& room, std::uint64_t seq) override;
+  void on_publish_answer(const std::string& room, std::uint64_t seq,
+                         const std::string& epoch) override;
+  void on_presence_answer(const std::string& room, std::vector<room_member> members,
+                          bool truncated) override;
   std::shared_ptr<session> shared() override { return this->shared_from_this(); }
   std::shared_ptr<void> release_self() override { return std::move(paused_hold_); }
 
   // protocol_sink
   void reply(std::string text) override;
-  void join(const std::string& room, bool count_only) override;
+  void join(const std::string& room, bool count_only, const stream_position* since,
+            bool join_leave) override;
+  void send_frames(const std::vector<std::shared_ptr<const std::string>>& frames) override;
+  void presence(const std::string& room) override;
   void attach(const std::string& room, local_rooms::slot& membership) override;
   void leave(const std::string& room, local_rooms::slot& membership) override;
   void publish(const std::string& room, std::string data, bool answer) override;
@@ -69,7 +75,7 @@ class websocket_session final : public session,
   // open → flushing (a close waits for the queue) → closing (Beast's close handshake) → closed.
   enum class state : std::uint8_t { handshake, open, flushing, closing, closed };
 
-  void on_accept(std::vector<std::string> initial_rooms, beast::error_code ec);
+  void on_accept(connect_rooms initial_rooms, beast::error_code ec);
   void await_message();
   void on_readable(beast::error_code ec);
   bool answer_keepalives();

@@ -33,6 +33,13 @@ std::string frame_message(std::string_view payload, bool binary) {
   return frame(binary ? 0x2 : 0x1, payload);
 }
 
+std::string_view frame_payload(std::string_view frame) {
+  if (frame.size() < 2) return {};
+  const auto length = static_cast<unsigned char>(frame[1]) & 0x7F;
+  const std::size_t header = length < 126 ? 2 : length == 126 ? 4 : 10;
+  return frame.size() < header ? std::string_view{} : frame.substr(header);
+}
+
 std::string frame_pong(std::string_view payload) {
   return frame(0xA, payload);
 }

@@ -14,6 +14,9 @@ namespace wsedge::edge {
 // Header + payload of one complete text (or binary) message.
 std::string frame_message(std::string_view payload, bool binary = false);
 
+// The payload of a frame frame_message built (unmasked; its header skipped).
+std::string_view frame_payload(std::string_view frame);
+
 // A pong answering a ping whose (unmasked) application data is `payload` (at most 125 bytes).
 std::string frame_pong(std::string_view payload);
 

@@ -8,7 +8,8 @@ lockfile into WORK_DIR, once), starts wsedge on free ports with a control token,
 with a WebSocket client (python3-websockets), then runs the example three times:
 - without the token: it must exit non-zero naming UNAUTHENTICATED;
 - with it: it must print "recipients=1 seq=1", and the client must receive {"hello":"from LANG"};
-- with it, into a room nobody joined: it must print "recipients=0 seq=0".
+- with it, into a room nobody joined: it must print "recipients=0 seq=1" (the room's first
+  message, kept in its history, reaching nobody).
 Needs Debian's python3 (/usr/bin/python3) for grpc_tools and websockets.
 """
 import asyncio
@@ -170,11 +171,11 @@ async def check(lang, command, env, wsedge):
                 if {k: got.get(k) for k in want} != want:
                     failures.append(f"the client received {got}, want the fields {want}")
 
-            # Fields at 0 are absent on the wire (proto3): the example must still print them.
+            # recipients=0 is absent on the wire (proto3): the example must still print it.
             status, out, err = await run_example(
                 command, env, [f"{room}-empty", grpc_address], True)
-            if status != 0 or out.strip() != "recipients=0 seq=0":
-                failures.append(f"into an empty room: want exit 0 and 'recipients=0 seq=0', "
+            if status != 0 or out.strip() != "recipients=0 seq=1":
+                failures.append(f"into an empty room: want exit 0 and 'recipients=0 seq=1', "
                                 f"got {status}, stdout {out!r}, stderr {err!r}")
     finally:
         proc.send_signal(signal.SIGTERM)

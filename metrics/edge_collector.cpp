@@ -85,6 +85,16 @@ std::vector<MetricFamily> edge_collector::Collect() const {
   out.push_back(single("wsedge_slow_consumer_disconnects_total",
                        "Connections closed with 4001 because their queue overflowed.", counter,
                        m.slow_consumers));
+  out.push_back(single("wsedge_history_bytes",
+                       "Bytes of room history kept for recovery (frames as sent).", gauge,
+                       m.history_bytes));
+  MetricFamily recoveries = family(
+      "wsedge_recoveries_total",
+      "Subscribes with `since`, by result (recovered, or not_recovered: the client must resync).",
+      counter);
+  recoveries.metric.push_back(value(counter, m.recovered, "result", "recovered"));
+  recoveries.metric.push_back(value(counter, m.not_recovered, "result", "not_recovered"));
+  out.push_back(std::move(recoveries));
   out.push_back(labelled("wsedge_rejected_connections_total",
                          "Connection attempts refused before or during the upgrade, by reason.",
                          "reason", edge::reject_reasons, m.rejected));

@@ -49,7 +49,9 @@ TEST_F(PublishBatch, PublishesEveryItemInOrderWithItsResult) {
   EXPECT_EQ(response.results(0).seq(), 1u);
   EXPECT_EQ(response.results(1).seq(), 2u);
   EXPECT_EQ(response.results(2).seq(), 0u);  // not a room target
-  EXPECT_EQ(response.results(3).seq(), 0u);  // an empty room
+  EXPECT_EQ(response.results(3).seq(), 1u);  // an empty room: numbered and kept all the same
+  EXPECT_EQ(response.results(3).epoch().size(), 12u);
+  EXPECT_EQ(response.results(2).epoch(), "");
   for (int i : {0, 1, 2}) EXPECT_EQ(response.results(i).recipients(), 1u) << i;
   EXPECT_EQ(response.results(3).recipients(), 0u);
   // The room's items arrive in order; the item for the client travels another path (straight

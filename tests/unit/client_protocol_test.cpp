@@ -20,9 +20,19 @@ struct fake_sink final : protocol_sink {
   std::vector<std::string> errors;
 
   void reply(std::string text) override { replies.push_back(std::move(text)); }
-  void join(const std::string& room, bool count_only) override {
+  std::vector<std::optional<stream_position>> join_since;
+  std::vector<bool> join_leave;
+  std::vector<std::string> sent_frames, presence_asked;
+  void join(const std::string& room, bool count_only, const stream_position* since,
+            bool watch) override {
     joins.emplace_back(room, count_only);
+    join_since.push_back(since ? std::optional<stream_position>(*since) : std::nullopt);
+    join_leave.push_back(watch);
   }
+  void send_frames(const std::vector<std::shared_ptr<const std::string>>& frames) override {
+    for (const auto& f : frames) sent_frames.push_back(*f);
+  }
+  void presence(const std::string& room) override { presence_asked.push_back(room); }
   void attach(const std::string& room, local_rooms::slot&) override { attached.push_back(room); }
   void leave(const std::string& room, local_rooms::slot&) override { left.push_back(room); }
   void publish(const std::string&, std::string data, bool answer) override {
@@ -35,6 +45,10 @@ struct fake_sink final : protocol_sink {
     return std::string(boost::json::parse(replies.back()).at("type").as_string());
   }
 };
+
+join_answer answer(bool joined, std::uint64_t members, std::uint64_t seq) {
+  return {joined, members, seq, "e", std::nullopt, {}};
+}
 
 class ClientProtocolHandler : public ::testing::Test {
  protected:
@@ -55,32 +69,33 @@ TEST_F(ClientProtocolHandler, SubscribeWaitsForTheOwnerThenAttachesAndReplies) {
   ASSERT_EQ(sink.joins.size(), 1u);
   EXPECT_FALSE(sink.joins[0].second);
   EXPECT_TRUE(sink.replies.empty());
-  handler.on_join_answer("r", {true, 3, 41});
+  handler.on_join_answer("r", {true, 3, 41, "e1", std::nullopt, {}});
   EXPECT_FALSE(handler.waiting());
   EXPECT_EQ(sink.attached, std::vector<std::string>{"r"});
-  EXPECT_EQ(sink.replies.back(), R"({"type":"subscribed","room":"r","members":3,"id":1})");
+  EXPECT_EQ(sink.replies.back(),
+            R"({"type":"subscribed","room":"r","members":3,"seq":41,"epoch":"e1","id":1})");
   // Again: only the count is asked for.
   send(R"({"type":"subscribe","room":"r"})");
   EXPECT_TRUE(sink.joins.back().second);
-  handler.on_join_answer("r", {true, 4, 0});
+  handler.on_join_answer("r", answer(true, 4, 0));
   EXPECT_EQ(sink.attached.size(), 1u);
   EXPECT_EQ(handler.rooms(), std::vector<std::string>{"r"});
 }
 
 TEST_F(ClientProtocolHandler, AFullRoomIsRefusedAndNothingIsAttached) {
   send(R"({"type":"subscribe","room":"r"})");
-  handler.on_join_answer("r", {false, 10, 0});
+  handler.on_join_answer("r", answer(false, 10, 0));
   EXPECT_TRUE(sink.attached.empty());
   EXPECT_NE(sink.replies.back().find("room_full"), std::string::npos);
 }
 
 TEST_F(ClientProtocolHandler, RoomsFromTheUrlAreJoinedOneAfterAnother) {
-  handler.join_on_connect({"a", "b"});
+  handler.join_on_connect({{"a", "b"}, std::nullopt});
   ASSERT_EQ(sink.joins.size(), 1u);
-  handler.on_join_answer("a", {true, 1, 0});
+  handler.on_join_answer("a", answer(true, 1, 0));
   ASSERT_EQ(sink.joins.size(), 2u);
   EXPECT_EQ(sink.joins[1].first, "b");
-  handler.on_join_answer("b", {true, 1, 0});
+  handler.on_join_answer("b", answer(true, 1, 0));
   EXPECT_FALSE(handler.waiting());
   EXPECT_EQ(handler.rooms(), (std::vector<std::string>{"a", "b"}));
 }
@@ -89,26 +104,69 @@ TEST_F(ClientProtocolHandler, PublishNeedsMembershipAndWaitsOnlyWhenAnswered) {
   send(R"({"type":"publish","room":"r","data":1})");
   EXPECT_NE(sink.replies.back().find("not_subscribed"), std::string::npos);
   send(R"({"type":"subscribe","room":"r"})");
-  handler.on_join_answer("r", {true, 1, 0});
+  handler.on_join_answer("r", answer(true, 1, 0));
   send(R"({"type":"publish","room":"r","data":{"x": 1}})");
   EXPECT_FALSE(handler.waiting());
   send(R"({"type":"publish","room":"r","data":2,"id":"p"})");
   EXPECT_TRUE(handler.waiting());
-  handler.on_publish_answer("r", 7);
-  EXPECT_EQ(sink.replies.back(), R"({"type":"published","room":"r","seq":7,"id":"p"})");
+  handler.on_publish_answer("r", 7, "e1");
+  EXPECT_EQ(sink.replies.back(),
+            R"({"type":"published","room":"r","seq":7,"epoch":"e1","id":"p"})");
   ASSERT_EQ(sink.publishes.size(), 2u);
   EXPECT_EQ(sink.publishes[0].first, R"({"x": 1})");
 }
 
 TEST_F(ClientProtocolHandler, LeaveAllLeavesEveryRoom) {
-  handler.join_on_connect({"a", "b"});
-  handler.on_join_answer("a", {true, 1, 0});
-  handler.on_join_answer("b", {true, 1, 0});
+  handler.join_on_connect({{"a", "b"}, std::nullopt});
+  handler.on_join_answer("a", answer(true, 1, 0));
+  handler.on_join_answer("b", answer(true, 1, 0));
   EXPECT_EQ(handler.rooms(), (std::vector<std::string>{"a", "b"}));  // in join order
   handler.leave_all();
   std::sort(sink.left.begin(), sink.left.end());  // in any order
   EXPECT_EQ(sink.left, (std::vector<std::string>{"a", "b"}));
   EXPECT_TRUE(handler.rooms().empty());
+}
+
+TEST_F(ClientProtocolHandler, RecoveryRepliesThenSendsTheMissedFramesInOrder) {
+  send(R"({"type":"subscribe","room":"r","since":{"seq":5,"epoch":"e1"},"join_leave":true})");
+  ASSERT_EQ(sink.join_since.size(), 1u);
+  ASSERT_TRUE(sink.join_since[0]);
+  EXPECT_EQ(sink.join_since[0]->seq, 5u);
+  EXPECT_EQ(sink.join_since[0]->epoch, "e1");
+  EXPECT_TRUE(sink.join_leave[0]);
+  join_answer answer{true, 2, 7, "e1", true, {}};
+  answer.missed = {std::make_shared<const std::string>("m6"),
+                   std::make_shared<const std::string>("m7")};
+  handler.on_join_answer("r", answer);
+  EXPECT_EQ(sink.replies.back(), R"({"type":"subscribed","room":"r","members":2,"seq":7,)"
+                                 R"("epoch":"e1","recovered":true,"missed":2})");
+  EXPECT_EQ(sink.sent_frames, (std::vector<std::string>{"m6", "m7"}));
+}
+
+TEST_F(ClientProtocolHandler, AnUnrecoverableGapSaysSoAndSendsNothingMissed) {
+  send(R"({"type":"subscribe","room":"r","since":{"seq":1,"epoch":"old"}})");
+  handler.on_join_answer("r", {true, 1, 9, "new", false, {}});
+  EXPECT_NE(sink.replies.back().find(R"("recovered":false,"missed":0)"), std::string::npos);
+  EXPECT_TRUE(sink.sent_frames.empty());
+  // A malformed position is refused before anything is asked of the owner.
+  send(R"({"type":"subscribe","room":"q","since":{"seq":-1,"epoch":"e"}})");
+  EXPECT_NE(sink.replies.back().find("invalid_request"), std::string::npos);
+  send(R"({"type":"subscribe","room":"q","since":{"seq":1}})");
+  EXPECT_NE(sink.replies.back().find("invalid_request"), std::string::npos);
+  EXPECT_EQ(sink.joins.size(), 1u);
+}
+
+TEST_F(ClientProtocolHandler, PresenceIsForMembersAndFollowsRoomRules) {
+  send(R"({"type":"presence","room":"r","id":3})");
+  EXPECT_NE(sink.replies.back().find("not_subscribed"), std::string::npos);
+  send(R"({"type":"subscribe","room":"r"})");
+  handler.on_join_answer("r", {true, 1, 0, "e", std::nullopt, {}});
+  send(R"({"type":"presence","room":"r","id":3})");
+  EXPECT_EQ(sink.presence_asked, std::vector<std::string>{"r"});
+  EXPECT_TRUE(handler.waiting());
+  handler.on_presence_answer("r", {{"c1", "u1"}}, true);
+  EXPECT_EQ(sink.replies.back(), R"({"type":"presence","room":"r","members":[)"
+                                 R"({"client_id":"c1","user_id":"u1"}],"truncated":true,"id":3})");
 }
 
 TEST_F(ClientProtocolHandler, BinaryFramesAndBadJsonGetErrorsNotCloses) {

@@ -6,33 +6,98 @@
 namespace wsedge::edge {
 namespace {
 
-TEST(OwnedRooms, SeqCountsOnlyRoomsWithMembers) {
+TEST(OwnedRooms, SeqCountsEveryMessageWithOrWithoutMembers) {
   owned_rooms rooms(2);
-  EXPECT_EQ(rooms.next_seq("r").seq, 0u);
+  auto before = rooms.next_seq("r");
+  EXPECT_EQ(before.seq, 1u);  // no member yet: still a seq, so history stays gap-free
+  EXPECT_EQ(before.members[1], 0u);
   auto joined = rooms.join("r", 1, 0);
   EXPECT_TRUE(joined.joined);
   EXPECT_TRUE(joined.opened);
-  EXPECT_EQ(joined.seq, 0u);
-  auto first = rooms.next_seq("r");
-  EXPECT_EQ(first.seq, 1u);
-  EXPECT_EQ(first.members[0], 0u);
-  EXPECT_EQ(first.members[1], 1u);
-  EXPECT_EQ(rooms.next_seq("r").seq, 2u);
+  EXPECT_EQ(joined.seq, 1u);
+  auto next = rooms.next_seq("r");
+  EXPECT_EQ(next.seq, 2u);
+  EXPECT_EQ(next.members[0], 0u);
+  EXPECT_EQ(next.members[1], 1u);
   EXPECT_EQ(rooms.join("r", 0, 0).seq, 2u);
   EXPECT_EQ(rooms.members("r"), 2u);
 }
 
-TEST(OwnedRooms, FullRoomsRefuseAndEmptyRoomsAreDropped) {
-  owned_rooms rooms(1);
-  EXPECT_TRUE(rooms.join("r", 0, 2).joined);
-  EXPECT_TRUE(rooms.join("r", 0, 2).joined);
-  auto refused = rooms.join("r", 0, 2);
+TEST(OwnedRooms, FullRoomsRefuseAndEmptyRoomsOutliveTheirMembersByTheTtl) {
+  using namespace std::chrono_literals;
+  owned_rooms rooms({.shards = 1, .ttl = 10s});
+  const auto t0 = owned_rooms::clock::now();
+  EXPECT_TRUE(rooms.join("r", 0, 2, {}, t0).joined);
+  EXPECT_TRUE(rooms.join("r", 0, 2, {}, t0).joined);
+  auto refused = rooms.join("r", 0, 2, {}, t0);
   EXPECT_FALSE(refused.joined);
   EXPECT_EQ(refused.members, 2u);
-  EXPECT_FALSE(rooms.leave("r", 0));
-  EXPECT_TRUE(rooms.leave("r", 0));
-  EXPECT_EQ(rooms.size(), 0u);
-  EXPECT_FALSE(rooms.leave("r", 0));
+  EXPECT_FALSE(rooms.leave("r", 0, false, t0));
+  EXPECT_TRUE(rooms.leave("r", 0, false, t0 + 1s));
+  EXPECT_FALSE(rooms.leave("r", 0, false, t0 + 1s));
+  const std::string epoch = rooms.info("r")->epoch;
+  EXPECT_EQ(rooms.sweep(t0 + 10s), 0u);  // 9 s since the last member left
+  // A message keeps it longer: the ttl counts from the later of the two.
+  rooms.next_seq("r", t0 + 5s);
+  EXPECT_EQ(rooms.sweep(t0 + 11s), 0u);
+  EXPECT_EQ(rooms.info("r")->epoch, epoch);
+  EXPECT_EQ(rooms.sweep(t0 + 15s), 1u);
+  EXPECT_FALSE(rooms.info("r"));
+  // Back after expiry: a new epoch, seq from 1.
+  auto reborn = rooms.join("r", 0, 0, {}, t0 + 16s);
+  EXPECT_NE(reborn.epoch, epoch);
+  EXPECT_EQ(reborn.seq, 0u);
+}
+
+std::shared_ptr<const std::string> frame_of(std::uint64_t seq) {
+  return std::make_shared<const std::string>("m" + std::to_string(seq));
+}
+
+TEST(OwnedRooms, AJoinWithSinceGetsExactlyWhatItMissedOrIsToldItCannot) {
+  owned_rooms rooms({.shards = 1, .history_size = 3});
+  for (int i = 0; i < 5; ++i) {
+    auto slot = rooms.next_seq("r");
+    rooms.keep("r", slot.seq, frame_of(slot.seq));
+  }
+  const std::string epoch = rooms.info("r")->epoch;
+  stream_position at3{3, epoch};
+  auto recovered = rooms.join("r", 0, 0, {&at3});
+  ASSERT_TRUE(recovered.recovered);
+  EXPECT_TRUE(*recovered.recovered);
+  ASSERT_EQ(recovered.missed.size(), 2u);
+  EXPECT_EQ(*recovered.missed[0], "m4");
+  EXPECT_EQ(*recovered.missed[1], "m5");
+  stream_position too_old{1, epoch};  // m2 fell out of the 3 kept
+  EXPECT_FALSE(*rooms.join("r", 0, 0, {&too_old}).recovered);
+  stream_position other_epoch{3, "elsewhere"};
+  EXPECT_FALSE(*rooms.join("r", 0, 0, {&other_epoch}).recovered);
+  stream_position ahead{9, epoch};
+  EXPECT_FALSE(*rooms.join("r", 0, 0, {&ahead}).recovered);
+  EXPECT_EQ(rooms.info("r")->history_messages, 3u);
+  auto page = rooms.history("r", 3, 1);
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->messages.size(), 1u);
+  EXPECT_EQ(page->messages[0].first, 5u);
+}
+
+TEST(OwnedRooms, TheShardBoundTakesHistoryFromTheRoomPublishedLongestAgo) {
+  owned_rooms rooms({.shards = 1, .history_size = 10, .history_total_bytes = 10});
+  auto keep = [&](const std::string& room) {
+    auto slot = rooms.next_seq(room);
+    rooms.keep(room, slot.seq, std::make_shared<const std::string>("xxxx"));
+  };
+  keep("a");
+  keep("b");
+  const std::string a_epoch = rooms.info("a")->epoch;
+  keep("c");  // 12 bytes > 10: "a" loses its history and its epoch
+  EXPECT_EQ(rooms.info("a")->history_messages, 0u);
+  EXPECT_NE(rooms.info("a")->epoch, a_epoch);
+  EXPECT_EQ(rooms.info("a")->seq, 1u);  // seq goes on
+  EXPECT_EQ(rooms.info("b")->history_messages, 1u);
+  EXPECT_EQ(rooms.history_bytes(), 8u);
+  keep("b");  // b is now the newest; c is the oldest
+  EXPECT_EQ(rooms.info("c")->history_messages, 0u);
+  EXPECT_EQ(rooms.history_bytes(), 8u);
 }
 
 TEST(OwnerShard, IsTheSameForTheSameNameAndSpreadsNames) {

@@ -6,7 +6,7 @@
 namespace wsedge::control {
 namespace {
 
-using rooms_t = std::vector<std::pair<std::string, std::uint64_t>>;
+using rooms_t = std::vector<edge::room_summary>;
 
 TEST(RoomPage, OrdersByMembersThenNameAndCutsAtTheLimit) {
   rooms_t rooms{{"b", 2}, {"a", 2}, {"z", 9}, {"c", 1}, {"d", 5}};
