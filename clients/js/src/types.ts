@@ -5,9 +5,11 @@ import type { WsEdgeError } from "./errors.js";
 /** The part of a WebSocket the client uses: the browser's, Node 22's, or the `ws` package's. */
 export interface WebSocketLike {
   readonly readyState: number;
+  // Events are `any` so that the DOM's and ws's own event types are both accepted; the client
+  // reads `data` of a message, `code` and `reason` of a close, `message` of an error (ws only).
   onopen: ((event: any) => void) | null;
-  onmessage: ((event: { data: any }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onmessage: ((event: any) => void) | null;
+  onclose: ((event: any) => void) | null;
   onerror: ((event: any) => void) | null;
   send(data: string): void;
   close(code?: number, reason?: string): void;
