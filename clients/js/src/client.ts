@@ -124,8 +124,11 @@ export class WsEdgeClient {
 
   /** Closes for good (until connect()): nothing reconnects, waiting requests fail with `closed`. */
   close(): void {
-    if (this.state === "closed" || this.state === "idle") {
+    if (this.state === "closed") return;
+    if (this.state === "idle") {
+      // Never connected: only requests and subscriptions made before connect() wait.
       this.state = "closed";
+      this.failWaiting("closed", "the client was closed");
       return;
     }
     const socket = this.detach();

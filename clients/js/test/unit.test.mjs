@@ -119,6 +119,17 @@ describe("close codes", () => {
     assert.equal(FakeSocket.instances.length, 1);
   });
 
+  test("close() before connect() fails what waited for the connection", async () => {
+    const { client, events } = makeClient({ autoConnect: false });
+    const sub = client.subscribe("r");
+    const published = client.publish("r", 1);
+    client.close();
+    await assert.rejects(published, { code: "closed" });
+    await assert.rejects(sub.ready, { code: "closed" });
+    assert.equal(FakeSocket.instances.length, 0);
+    assert.deepEqual(events, []);
+  });
+
   test("1008 token expired fetches a fresh token and reconnects at once", async () => {
     let n = 0;
     const { client, clock } = makeClient({ getToken: async () => `t${++n}` });
