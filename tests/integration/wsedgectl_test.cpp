@@ -200,11 +200,10 @@ TEST_F(WsedgectlBatch, PublishesEveryLineAndPrintsTheResults) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
   // Only the room target has an epoch (a random one: compared by its length).
   const std::string epoch = result.out.substr(result.out.find(R"("epoch":")") + 9, 12);
-  EXPECT_EQ(result.out,
-            R"({"results":[{"seq":"1","recipients":"1","epoch":")" + epoch +
-                R"("},{"seq":"0","recipients":"1","epoch":""},)"
-                R"({"seq":"0","recipients":"1","epoch":""}]})"
-                "\n");
+  EXPECT_EQ(result.out, R"({"results":[{"seq":"1","recipients":"1","epoch":")" + epoch +
+                            R"("},{"seq":"0","recipients":"1","epoch":""},)"
+                            R"({"seq":"0","recipients":"1","epoch":""}]})"
+                            "\n");
   // The three take different paths to the member (room owner, client, everyone), so their
   // order may differ; the data arrives as written.
   std::vector<std::string> data;
@@ -219,6 +218,20 @@ TEST_F(WsedgectlBatch, PublishesEveryLineAndPrintsTheResults) {
   EXPECT_TRUE(data[0].starts_with(R"("data":"two")")) << data[0];
   EXPECT_TRUE(data[1].starts_with(R"("data":[3])")) << data[1];
   EXPECT_TRUE(data[2].starts_with(R"("data":{"n":1,"x":1.5})")) << data[2];
+}
+
+TEST_F(WsedgectlBatch, HistoryAndPresenceShowTheRoom) {
+  ASSERT_TRUE(node.publish(room_target("b1"), R"({"n":1})").ok());
+  ASSERT_TRUE(node.publish(room_target("b1"), R"({"n":2})").ok());
+  auto history = ctl(node, {"history", "--room=b1", "--since_seq=1"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  EXPECT_TRUE(contains(history.out, R"("seq":"2")")) << history.out;
+  EXPECT_TRUE(contains(history.out, R"("data":"{\"n\":2}")")) << history.out;
+  EXPECT_FALSE(contains(history.out, R"("data":"{\"n\":1}")")) << history.out;
+  auto presence = ctl(node, {"presence", "--room=b1"});
+  ASSERT_EQ(presence.exit_code, 0) << presence.err;
+  EXPECT_TRUE(contains(presence.out, client_id)) << presence.out;
+  EXPECT_EQ(ctl(node, {"history"}).exit_code, 2);  // --room is required
 }
 
 TEST_F(WsedgectlBatch, AMalformedLineIsNamedAndNothingIsSent) {
@@ -274,29 +287,14 @@ void expect_help(const run_result& help, const std::vector<std::string>& names) 
 }
 
 TEST(WsedgectlHelp, NamesEverySubcommandAndFlag) {
-  expect_help(run({WSEDGECTL_BINARY, "--help"}), {"publish (",
-                                                  "publish-batch",
-                                                  "stats",
-                                                  "kick",
-                                                  "token",
-                                                  "--server=",
-                                                  "--token=",
-                                                  "--tls_ca=",
-                                                  "--tls_cert=",
-                                                  "--tls_key=",
-                                                  "--timeout_seconds=",
-                                                  "--room=",
-                                                  "--user_id=",
-                                                  "--role=",
-                                                  "--client_id=",
-                                                  "--all=",
-                                                  "--reason=",
-                                                  "--limit=",
-                                                  "--page_token=",
-                                                  "--secret=",
-                                                  "--sub=",
-                                                  "--rooms=",
-                                                  "--ttl_seconds="});
+  expect_help(run({WSEDGECTL_BINARY, "--help"}),
+              {"publish (",          "publish-batch",   "stats",       "kick",
+               "history --room",     "presence --room", "token",       "--server=",
+               "--token=",           "--tls_ca=",       "--tls_cert=", "--tls_key=",
+               "--timeout_seconds=", "--room=",         "--user_id=",  "--role=",
+               "--client_id=",       "--all=",          "--reason=",   "--limit=",
+               "--page_token=",      "--since_seq=",    "--secret=",   "--sub=",
+               "--rooms=",           "--ttl_seconds="});
 }
 
 TEST(WsedgectlHelp, BenchHelpNamesEveryScenarioAndFlag) {

@@ -1,5 +1,5 @@
 // wsedgectl: a command-line client of the wsedge control plane (Publish, PublishBatch, Stats,
-// Kick) and a development-token minter.
+// Kick, History, Presence) and a development-token minter.
 #include <absl/flags/flag.h>
 #include <absl/flags/parse.h>
 #include <absl/flags/usage.h>
@@ -29,13 +29,16 @@ ABSL_FLAG(std::string, tls_cert, "",
           "PEM file of this client's certificate, for mutual TLS (with --tls_key)");
 ABSL_FLAG(std::string, tls_key, "", "PEM file of the private key of --tls_cert");
 ABSL_FLAG(int, timeout_seconds, 10, "deadline of each call");
-ABSL_FLAG(std::string, room, "", "publish/stats: the room");
+ABSL_FLAG(std::string, room, "", "publish/stats/history/presence: the room");
+ABSL_FLAG(uint64_t, since_seq, 0, "history: only messages after this seq");
 ABSL_FLAG(std::string, user_id, "", "publish/kick: the user id");
 ABSL_FLAG(std::string, role, "", "publish/token: the role");
 ABSL_FLAG(std::string, client_id, "", "publish/kick: the client id");
 ABSL_FLAG(bool, all, false, "publish: to every connection");
 ABSL_FLAG(std::string, reason, "kicked", "kick: the close reason");
-ABSL_FLAG(uint32_t, limit, 0, "stats: most rooms per page (0: the server's 1,000; at most 10,000)");
+ABSL_FLAG(uint32_t, limit, 0,
+          "stats: most rooms per page (0: the server's 1,000; at most 10,000); history: most "
+          "messages, the newest (0: all kept)");
 ABSL_FLAG(std::string, page_token, "", "stats: the nextPageToken of the previous page");
 ABSL_FLAG(std::string, secret, "", "token: the HS256 secret (the server's jwt_secret)");
 ABSL_FLAG(std::string, sub, "", "token: the user id (sub claim)");
@@ -63,6 +66,10 @@ constexpr char usage[] =
     "      counts of connections, rooms and messages, and a page of rooms\n"
     "  kick (--client_id C | --user_id U) [--reason TEXT]\n"
     "      closes the selected connections with 4000\n"
+    "  history --room R [--since_seq N] [--limit N]\n"
+    "      the room's seq, epoch and the messages its history keeps\n"
+    "  presence --room R\n"
+    "      the room's members (client and user ids)\n"
     "  token --secret S --sub U [--role R] [--rooms 'a,b*'] [--ttl_seconds N]\n"
     "      prints an HS256 development token (no server involved)\n"
     "\n"
@@ -198,6 +205,24 @@ int kick(v1::EdgeControl::Stub& stub) {
   return answer(stub.Kick(call_context().get(), request, &response), response);
 }
 
+int history(v1::EdgeControl::Stub& stub) {
+  if (absl::GetFlag(FLAGS_room).empty()) return usage_error("history", "--room is required");
+  v1::HistoryRequest request;
+  request.set_room(absl::GetFlag(FLAGS_room));
+  request.set_since_seq(absl::GetFlag(FLAGS_since_seq));
+  request.set_limit(absl::GetFlag(FLAGS_limit));
+  v1::HistoryResponse response;
+  return answer(stub.History(call_context().get(), request, &response), response);
+}
+
+int presence(v1::EdgeControl::Stub& stub) {
+  if (absl::GetFlag(FLAGS_room).empty()) return usage_error("presence", "--room is required");
+  v1::PresenceRequest request;
+  request.set_room(absl::GetFlag(FLAGS_room));
+  v1::PresenceResponse response;
+  return answer(stub.Presence(call_context().get(), request, &response), response);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -223,6 +248,8 @@ int main(int argc, char** argv) {
   if (command == "publish-batch") return publish_batch(*stub);
   if (command == "stats") return stats(*stub);
   if (command == "kick") return kick(*stub);
+  if (command == "history") return history(*stub);
+  if (command == "presence") return presence(*stub);
   std::cerr << "wsedgectl: unknown command \"" << command << "\" (wsedgectl --help lists them)\n";
   return 2;
 }
