@@ -19,6 +19,7 @@
 #include <tuple>
 
 #include "app/argv_check.hpp"
+#include "demo_assets.hpp"
 
 extern char** environ;
 
@@ -93,6 +94,8 @@ ABSL_FLAG(std::string, control_client_ca, "",
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "on SIGTERM: readiness 503, clients closed with 1001, exit within this");
 ABSL_FLAG(bool, echo_endpoint, false, "serve /ws/echo for protocol conformance testing");
+ABSL_FLAG(bool, demo_page, false,
+          "serve the demo page (the JavaScript client in a page) at /demo on the edge port");
 
 namespace wsedge::app {
 
@@ -282,6 +285,11 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
        absl::StrSplit(GetFlag(FLAGS_allowed_origins), ',', absl::SkipWhitespace()))
     e.allowed_origins.emplace_back(absl::StripAsciiWhitespace(origin));
   e.echo_endpoint = GetFlag(FLAGS_echo_endpoint);
+  e.demo_page = GetFlag(FLAGS_demo_page);
+  if (e.demo_page) {
+    e.demo_page_html = demo::page_html();
+    e.demo_client_js = demo::client_js();
+  }
   e.auth_required = GetFlag(FLAGS_auth_required);
   auto jwt = jwt_settings();
   if (!jwt.ok()) return jwt.status();

@@ -27,7 +27,10 @@ std::string startup_line(const server_config& config, wsedge_server& server) {
       reachable_address(control_bind), ":", server.grpc_port(), " (wsedge.v1.EdgeControl",
       control_tls ? (config.control.client_ca_pem.empty() ? ", TLS" : ", mTLS") : "",
       config.control.control_token.empty() ? "" : ", control_token", ")  metrics: http://",
-      reachable_address(bind), ":", server.metrics_port(), "/metrics");
+      reachable_address(bind), ":", server.metrics_port(), "/metrics",
+      config.edge.demo_page ? absl::StrCat("  demo: ", tls ? "https://" : "http://",
+                                           reachable_address(bind), ":", server.ws_port(), "/demo")
+                            : "");
 }
 
 }  // namespace wsedge::app

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "edge/room_rules.hpp"
@@ -89,6 +90,11 @@ struct edge_config {
   duration drain_timeout{10'000};
   // Serve /ws/echo (RFC 6455 conformance testing only).
   bool echo_endpoint = false;
+  // Serve the demo page at /demo and its client bundle at /demo/wsedge-client.js (the app
+  // provides both; they must outlive the edge).
+  bool demo_page = false;
+  std::string_view demo_page_html;
+  std::string_view demo_client_js;
 };
 
 }  // namespace wsedge::edge

@@ -125,6 +125,16 @@ void http_session<Stream>::route(http::request<http::string_body>&& request) {
     return respond(http::status::ok, "ready\n");
   }
 
+  if (node_.config().demo_page) {
+    if (path == "/demo" || path == "/demo/")
+      return respond(http::status::ok, node_.config().demo_page_html, {},
+                     "text/html; charset=utf-8");
+    // Browsers run a module script only when it is served as JavaScript.
+    if (path == "/demo/wsedge-client.js")
+      return respond(http::status::ok, node_.config().demo_client_js, {},
+                     "text/javascript; charset=utf-8");
+  }
+
   session_mode mode = session_mode::client_protocol;
   std::vector<std::string> rooms;
   if (path == "/ws/echo" && node_.config().echo_endpoint) {
@@ -217,7 +227,7 @@ void http_session<Stream>::route(http::request<http::string_body>&& request) {
 
 template <class Stream>
 void http_session<Stream>::respond(http::status status, std::string_view body,
-                                   std::string_view reject_reason) {
+                                   std::string_view reject_reason, std::string_view content_type) {
   if (!reject_reason.empty()) node_.observer().on_connection_rejected(reject_reason);
   // Keep-alive is for a bounded number of plain requests, and only on a connection that holds a
   // slot: a full node answers its health checks one connection at a time.
@@ -226,7 +236,7 @@ void http_session<Stream>::respond(http::status status, std::string_view body,
                     requests_ < node_.config().http_keepalive_requests;
   response_ = std::make_shared<http::response<http::string_body>>(status, 11);
   response_->set(http::field::server, "wsedge");
-  response_->set(http::field::content_type, "text/plain; charset=utf-8");
+  response_->set(http::field::content_type, content_type);
   if (status == http::status::upgrade_required) response_->set(http::field::upgrade, "websocket");
   response_->body() = body;
   response_->keep_alive(keep_alive);

@@ -27,7 +27,8 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
   void route(http::request<http::string_body>&& request);
-  void respond(http::status status, std::string_view body, std::string_view reject_reason = {});
+  void respond(http::status status, std::string_view body, std::string_view reject_reason = {},
+               std::string_view content_type = "text/plain; charset=utf-8");
   void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
   void shutdown();
 

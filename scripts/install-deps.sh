@@ -9,6 +9,10 @@ else
   mapfile -t wanted < <(grep -vE '^\s*(#|$)' "$here/debian-packages.txt")
 fi
 missing=()
+# The JavaScript client embedded for the demo page is built with Node.js and npm. Debian's
+# nodejs + npm when there is no npm at all (a NodeSource nodejs brings its own npm, and
+# conflicts with Debian's npm package, so it is left alone).
+command -v npm >/dev/null || wanted+=(nodejs npm)
 for pkg in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$pkg")

@@ -5,4 +5,5 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # Only what building and running need; the test tools come with the test command.
 "$root/scripts/install-deps.sh" --build-only
 "$root/scripts/build.sh" "$root/build"
-exec "$root/build/app/wsedge" "$@"
+# The demo page is on here (off by default): open the printed demo URL in a browser.
+exec "$root/build/app/wsedge" --demo_page=true "$@"

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "demo_assets.hpp"
 #include "tests/support/test_node.hpp"
 #include "tests/support/ws_client.hpp"
 
@@ -21,12 +22,29 @@ TEST(HttpEndpoints, HealthReadinessAndUnknownPaths) {
   EXPECT_EQ(status, 426);
   EXPECT_NE(body.find("WebSocket"), std::string::npos);
   EXPECT_EQ(http_get(node.ws_port(), "/ws/echo").first, 404);  // off by default
+  EXPECT_EQ(http_get(node.ws_port(), "/demo").first, 404);     // off by default
   node.server().hub().drain();
   EXPECT_EQ(http_get(node.ws_port(), "/readyz").first, 503);
   EXPECT_EQ(http_get(node.ws_port(), "/healthz").first, 200);
   ws_client late;
   EXPECT_FALSE(late.connect(node.ws_port()));
   EXPECT_EQ(late.http_status(), 503);
+}
+
+TEST(HttpEndpoints, TheDemoPageAndItsClientAreServedWhenEnabled) {
+  app::server_config config = test_config();
+  config.edge.demo_page = true;
+  config.edge.demo_page_html = demo::page_html();
+  config.edge.demo_client_js = demo::client_js();
+  test_node node(config);
+  auto [status, page] = http_get(node.ws_port(), "/demo");
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(page.find("id=\"status\""), std::string::npos);
+  EXPECT_NE(page.find("id=\"log\""), std::string::npos);
+  auto [script_status, script] = http_get(node.ws_port(), "/demo/wsedge-client.js");
+  EXPECT_EQ(script_status, 200);
+  EXPECT_NE(script.find("WsEdgeClient"), std::string::npos);
+  EXPECT_GT(script.size(), 1000u);
 }
 
 TEST(HttpEndpoints, MaxConnectionsRefusesWith503) {
