@@ -14,9 +14,12 @@ void room_history::append(std::uint64_t seq, frame bytes) {
   if (count_ < ring_.size()) {
     ring_[(first_ + count_) % ring_.size()] = {seq, std::move(bytes)};
   } else {
-    // Full but below max_messages: straighten the ring, then grow it at the end.
+    // Full but below max_messages: straighten the ring, then grow it at the end (doubling,
+    // but never past max_messages: no room holds capacity it can never use).
     std::rotate(ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(first_), ring_.end());
     first_ = 0;
+    if (ring_.size() == ring_.capacity())
+      ring_.reserve(std::min(std::max<std::size_t>(4, 2 * ring_.capacity()), max_messages_));
     ring_.push_back({seq, std::move(bytes)});
   }
   ++count_;
