@@ -226,12 +226,14 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
            check(GetFlag(FLAGS_max_connections) >= 0, "max_connections", "must be >= 0"),
            check(GetFlag(FLAGS_max_room_members) >= 0, "max_room_members", "must be >= 0"),
            check(GetFlag(FLAGS_max_subscriptions) >= 1, "max_subscriptions", "must be >= 1"),
-           check(GetFlag(FLAGS_history_size) >= 0 && GetFlag(FLAGS_history_size) <= queue_messages,
-                 "history_size",
-                 "must be 0 to max_queue_messages (a recovering client gets it all at once)"),
+           // A recovering client gets its history all at once, with live messages behind it.
+           check(GetFlag(FLAGS_history_size) >= 0 &&
+                     GetFlag(FLAGS_history_size) <= queue_messages / 2,
+                 "history_size", "must be 0 to half of max_queue_messages"),
            check(GetFlag(FLAGS_history_ttl) >= absl::ZeroDuration(), "history_ttl", "must be >= 0"),
-           check(GetFlag(FLAGS_history_max_bytes) >= 1024, "history_max_bytes",
-                 "must be at least 1024"),
+           check(GetFlag(FLAGS_history_max_bytes) >= 1024 &&
+                     GetFlag(FLAGS_history_max_bytes) <= queue_bytes / 2,
+                 "history_max_bytes", "must be 1024 to half of max_queue_bytes"),
            check(GetFlag(FLAGS_history_node_max_bytes) >= 0, "history_node_max_bytes",
                  "must be >= 0"),
            check(GetFlag(FLAGS_presence_limit) >= 1, "presence_limit", "must be at least 1"),

@@ -111,8 +111,10 @@ std::vector<std::string> client_protocol::rooms() const {
 void client_protocol::subscribe(const std::string& room, const std::string& id,
                                 const stream_position* since, bool join_leave) {
   if (find(room) != nullptr) {
-    // Already a member: the reply still tells the room's members and position.
-    pending_ = std::make_unique<pending_request>(pending_kind::count, room, id);
+    // Already a member: the reply still tells the room's members and position; with `since`,
+    // nothing was missed (it has been receiving all along) if its epoch is still the room's.
+    pending_ = std::make_unique<pending_request>(pending_kind::count, room, id, since != nullptr,
+                                                 false, since ? since->epoch : std::string());
     sink_.join(room, true, nullptr, false);
     return;
   }
@@ -139,6 +141,7 @@ void client_protocol::on_join_answer(const std::string& room, const join_answer&
   const std::unique_ptr<pending_request> request = std::move(pending_);
   subscribed_reply reply{answer.members, answer.seq, answer.epoch, std::nullopt, 0};
   if (request->kind == pending_kind::count) {
+    if (request->recovering) reply.recovered = request->since_epoch == answer.epoch;
     sink_.reply(encode_subscribed(room, reply, request->id));
   } else if (!answer.joined) {
     reply_error(error_code::room_full, "room " + room + " is full", request->id);

@@ -85,6 +85,7 @@ class client_protocol {
     std::string id;
     bool recovering = false;
     bool join_leave = false;
+    std::string since_epoch;  // a count request with `since` (the client is already a member)
   };
   struct subscription {
     std::string room;

@@ -34,18 +34,14 @@ owned_rooms::room_state& owned_rooms::open(std::string_view room) {
 }
 
 owned_rooms::join_result owned_rooms::join(std::string_view room, std::size_t shard,
-                                           std::size_t max_members, join_options options,
-                                           clock::time_point now) {
+                                           std::size_t max_members, join_options options) {
   room_state& state = open(room);
   join_result result;
   result.members = state.members;
   result.seq = state.seq;
   result.epoch = state.epoch;
-  if (max_members != 0 && state.members >= max_members) {
-    // A room created by this refused join has nothing worth keeping.
-    if (state.members == 0 && state.seq == 0) await_sweep(room, state, now);
-    return result;
-  }
+  // (A full room has members, so a refused join never leaves a room behind.)
+  if (max_members != 0 && state.members >= max_members) return result;
   result.joined = true;
   result.opened = state.members == 0;
   result.members = ++state.members;

@@ -70,7 +70,7 @@ class owned_rooms {
   using join_options = room_join_options;
   // Counts a member on `shard`; max_members 0 = unlimited.
   join_result join(std::string_view room, std::size_t shard, std::size_t max_members,
-                   join_options options = {}, clock::time_point now = clock::now());
+                   join_options options = {});
   // Returns true when the room lost its last member (it stays for history_ttl).
   bool leave(std::string_view room, std::size_t shard, bool join_leave = false,
              clock::time_point now = clock::now());

@@ -22,18 +22,23 @@ duration tick_interval(const edge_config& cfg) {
   return std::clamp(shortest / 4, duration{10}, duration{1000});
 }
 
+// Each owner holds its share of the node's history bound (rooms spread evenly by name); never
+// 0 when there is a bound, since 0 means none.
+std::size_t shard_history_bound(const edge_config& cfg) {
+  if (cfg.history_node_max_bytes == 0) return 0;
+  return std::max<std::size_t>(1, cfg.history_node_max_bytes / cfg.threads);
+}
+
 }  // namespace
 
 shard::shard(std::size_t index, node_context& node)
     : index_(index),
       node_(node),
-      owned_(owned_rooms::limits{
-          .shards = node.config().threads,
-          .history_size = node.config().history_size,
-          .history_max_bytes = node.config().history_max_bytes,
-          // Each owner holds its share of the node's bound (rooms spread evenly by name).
-          .history_total_bytes = node.config().history_node_max_bytes / node.config().threads,
-          .ttl = node.config().history_ttl}),
+      owned_(owned_rooms::limits{.shards = node.config().threads,
+                                 .history_size = node.config().history_size,
+                                 .history_max_bytes = node.config().history_max_bytes,
+                                 .history_total_bytes = shard_history_bound(node.config()),
+                                 .ttl = node.config().history_ttl}),
       mailbox_(node.config().threads, context_) {}
 
 shard::~shard() {

@@ -48,6 +48,7 @@ void shard::join_room(session& s, const std::string& room, bool count_only,
       }
       if (answer.recovered) node_.observer().on_recovery(*answer.recovered);
     }
+    const bool announce = answer.joined && !count_only && owner.owned_.watchers(room) > 0;
     // The answer travels the owner's lane to this shard, ahead of any delivery of the room
     // published after the join: the member is attached before its first message arrives.
     post([this, room, serial, answer = std::move(answer), count_only, join_leave, client_id,
@@ -57,8 +58,7 @@ void shard::join_room(session& s, const std::string& room, bool count_only,
       // The session ended while the owner answered: undo the join.
       if (answer.joined && !count_only) release_owned(room, join_leave, client_id, user_id, serial);
     });
-    if (answer.joined && !count_only && owner.owned_.watchers(room) > 0)
-      owner.announce(room, true, client_id, user_id, index_, serial);
+    if (announce) owner.announce(room, true, client_id, user_id, index_, serial);
   });
 }
 

@@ -88,6 +88,7 @@ TEST_F(History, AReaderReconnectingWhilePublishesKeepComingSeesEverySeqOnceInOrd
   constexpr int total = 3000;
   app::server_config config = test_config();
   config.edge.history_size = 1000;  // more than a reconnect's worth of publishes
+  config.edge.max_queue_messages = 2000;
   test_node busy(config);
   std::atomic<bool> failed{false};
   v1::PublishResponse first;

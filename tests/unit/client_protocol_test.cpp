@@ -156,6 +156,18 @@ TEST_F(ClientProtocolHandler, AnUnrecoverableGapSaysSoAndSendsNothingMissed) {
   EXPECT_EQ(sink.joins.size(), 1u);
 }
 
+TEST_F(ClientProtocolHandler, SinceOnARoomAlreadyJoinedIsRecoveredWhenTheEpochHolds) {
+  send(R"({"type":"subscribe","room":"r"})");
+  handler.on_join_answer("r", answer(true, 1, 3));
+  send(R"({"type":"subscribe","room":"r","since":{"seq":3,"epoch":"e"}})");
+  EXPECT_TRUE(sink.joins.back().second);  // only a count: no second membership
+  handler.on_join_answer("r", answer(true, 1, 3));
+  EXPECT_NE(sink.replies.back().find(R"("recovered":true,"missed":0)"), std::string::npos);
+  send(R"({"type":"subscribe","room":"r","since":{"seq":3,"epoch":"other"}})");
+  handler.on_join_answer("r", answer(true, 1, 3));
+  EXPECT_NE(sink.replies.back().find(R"("recovered":false)"), std::string::npos);
+}
+
 TEST_F(ClientProtocolHandler, PresenceIsForMembersAndFollowsRoomRules) {
   send(R"({"type":"presence","room":"r","id":3})");
   EXPECT_NE(sink.replies.back().find("not_subscribed"), std::string::npos);

@@ -27,9 +27,9 @@ TEST(OwnedRooms, FullRoomsRefuseAndEmptyRoomsOutliveTheirMembersByTheTtl) {
   using namespace std::chrono_literals;
   owned_rooms rooms({.shards = 1, .ttl = 10s});
   const auto t0 = owned_rooms::clock::now();
-  EXPECT_TRUE(rooms.join("r", 0, 2, {}, t0).joined);
-  EXPECT_TRUE(rooms.join("r", 0, 2, {}, t0).joined);
-  auto refused = rooms.join("r", 0, 2, {}, t0);
+  EXPECT_TRUE(rooms.join("r", 0, 2).joined);
+  EXPECT_TRUE(rooms.join("r", 0, 2).joined);
+  auto refused = rooms.join("r", 0, 2);
   EXPECT_FALSE(refused.joined);
   EXPECT_EQ(refused.members, 2u);
   EXPECT_FALSE(rooms.leave("r", 0, false, t0));
@@ -44,7 +44,7 @@ TEST(OwnedRooms, FullRoomsRefuseAndEmptyRoomsOutliveTheirMembersByTheTtl) {
   EXPECT_EQ(rooms.sweep(t0 + 15s), 1u);
   EXPECT_FALSE(rooms.info("r"));
   // Back after expiry: a new epoch, seq from 1.
-  auto reborn = rooms.join("r", 0, 0, {}, t0 + 16s);
+  auto reborn = rooms.join("r", 0, 0);
   EXPECT_NE(reborn.epoch, epoch);
   EXPECT_EQ(reborn.seq, 0u);
 }
@@ -98,6 +98,44 @@ TEST(OwnedRooms, TheShardBoundTakesHistoryFromTheRoomPublishedLongestAgo) {
   keep("b");  // b is now the newest; c is the oldest
   EXPECT_EQ(rooms.info("c")->history_messages, 0u);
   EXPECT_EQ(rooms.history_bytes(), 8u);
+}
+
+TEST(OwnedRooms, WatchersCountTheMembersThatWantJoinAndLeaveEvents) {
+  owned_rooms rooms(2);
+  rooms.join("r", 0, 0, {nullptr, true});
+  rooms.join("r", 1, 0);
+  EXPECT_EQ(rooms.watchers("r"), 1u);
+  EXPECT_EQ(rooms.members_per_shard("r")[1], 1u);
+  rooms.leave("r", 1, false);
+  rooms.leave("r", 0, true);
+  EXPECT_EQ(rooms.watchers("r"), 0u);
+  EXPECT_EQ(rooms.members("r"), 0u);
+}
+
+TEST(OwnedRooms, ASweptRoomLeavesTheByteBoundsListIntact) {
+  using namespace std::chrono_literals;
+  owned_rooms rooms({.shards = 1, .history_size = 10, .history_total_bytes = 10, .ttl = 1s});
+  const auto t0 = owned_rooms::clock::now();
+  auto keep = [&](const std::string& room, owned_rooms::clock::time_point at) {
+    auto slot = rooms.next_seq(room, at);
+    rooms.keep(room, slot.seq, std::make_shared<const std::string>("xxxx"));
+  };
+  keep("a", t0);
+  keep("b", t0 + 500ms);
+  EXPECT_EQ(rooms.sweep(t0 + 1200ms), 1u);  // "a" expires; "b" (used later) stays
+  EXPECT_EQ(rooms.history_bytes(), 4u);
+  keep("c", t0 + 1300ms);
+  keep("d", t0 + 1300ms);  // 12 B: "b", now the oldest, loses its history
+  EXPECT_EQ(rooms.info("b")->history_messages, 0u);
+  EXPECT_EQ(rooms.history_bytes(), 8u);
+  // A room joined after it was queued for the sweep is not swept while it has members.
+  rooms.join("c", 0, 0);
+  EXPECT_EQ(rooms.sweep(t0 + 5s), 2u);  // "b" and "d"
+  EXPECT_TRUE(rooms.info("c"));
+  rooms.leave("c", 0, false, t0 + 5s);
+  EXPECT_EQ(rooms.sweep(t0 + 5500ms), 0u);
+  EXPECT_EQ(rooms.sweep(t0 + 6s), 1u);
+  EXPECT_EQ(rooms.history_bytes(), 0u);
 }
 
 TEST(OwnerShard, IsTheSameForTheSameNameAndSpreadsNames) {

@@ -43,6 +43,23 @@ TEST(RoomHistory, KeepsTheNewestWithinCountAndBytes) {
   EXPECT_TRUE(by_bytes.since(4, 5));
 }
 
+TEST(RoomHistory, TheRingWrapsAndGrowsWithoutLosingOrder) {
+  room_history history(8, 10);
+  for (int seq = 1; seq <= 3; ++seq) history.append(seq, text("abcd"));  // 12 B: seq 1 goes
+  EXPECT_EQ(history.size(), 2u);
+  history.append(4, text("e"));  // fills the ring's room behind its moved start
+  history.append(5, text("f"));  // the ring is full below 8: straightened, then grown
+  EXPECT_EQ(texts(*history.since(1, 5)), (std::vector<std::string>{"abcd", "abcd", "e", "f"}));
+  for (int seq = 6; seq <= 20; ++seq) history.append(seq, text("g"));
+  EXPECT_EQ(history.size(), 8u);
+  EXPECT_EQ(texts(*history.since(12, 20)).size(), 8u);
+  EXPECT_FALSE(history.since(11, 20));
+  std::vector<std::pair<std::uint64_t, room_history::frame>> newest;
+  history.after(0, 3, newest);
+  ASSERT_EQ(newest.size(), 3u);
+  EXPECT_EQ(newest.front().first, 18u);
+}
+
 TEST(RoomHistory, SizeZeroKeepsNothingAndAGapStartsOver) {
   room_history none(0, 1 << 20);
   none.append(1, text("m1"));

@@ -28,7 +28,10 @@ function eventually(check, what) {
 async function serverWithHistory(size) {
   // The publisher sends faster than the default 100 messages/s a connection may.
   const args = ["--message_rate=10000", "--message_burst=10000"];
-  if (await hasFlag("history_size")) args.push(`--history_size=${size}`);
+  // A recovering client gets its whole history at once: the server wants twice that room in
+  // each connection's queue.
+  if (await hasFlag("history_size"))
+    args.push(`--history_size=${size}`, `--max_queue_messages=${Math.max(1024, 2 * size)}`);
   const server = await startWsedge(args);
   const caps = await probeCapabilities(server.url);
   return { server, caps };
