@@ -11,6 +11,7 @@
 #include <absl/strings/str_cat.h>
 #include <absl/strings/str_split.h>
 #include <absl/time/time.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -20,6 +21,8 @@
 
 #include "app/argv_check.hpp"
 #include "demo_assets.hpp"
+#include "edge/room_name.hpp"
+#include "engine/redis/redis_url.hpp"
 
 extern char** environ;
 
@@ -93,6 +96,17 @@ ABSL_FLAG(std::string, control_client_ca, "",
           "PEM CA file: control-plane callers must present a certificate it signed (mTLS)");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "on SIGTERM: readiness 503, clients closed with 1001, exit within this");
+ABSL_FLAG(std::string, broker, "local",
+          "local (one node, in process) or redis (nodes sharing one Redis act as one edge)");
+ABSL_FLAG(std::string, redis_url, "redis://127.0.0.1:6379/0",
+          "with broker=redis: redis://[:password@]host:port/db");
+ABSL_FLAG(std::string, redis_prefix, "wsedge",
+          "with broker=redis: prefix of every key and channel (clusters can share one Redis)");
+ABSL_FLAG(std::string, node_name, "",
+          "this node's name in Stats, Presence and the cluster; empty = the host name");
+ABSL_FLAG(std::string, redis_ingest, "",
+          "with broker=redis: comma list of channel=room; JSON published on the channel goes "
+          "into the room");
 ABSL_FLAG(bool, echo_endpoint, false, "serve /ws/echo for protocol conformance testing");
 ABSL_FLAG(bool, demo_page, false,
           "serve the demo page (the JavaScript client in a page) at /demo on the edge port");
@@ -144,6 +158,44 @@ absl::StatusOr<std::string> read_file(absl::string_view setting, const std::stri
   std::ostringstream content;
   content << in.rdbuf();
   return content.str();
+}
+
+// The Redis engine's settings with broker=redis, or nullopt with broker=local.
+absl::StatusOr<std::optional<engine::redis::redis_engine_options>> redis_settings(
+    const edge::edge_config& edge) {
+  const std::string broker = absl::GetFlag(FLAGS_broker);
+  if (broker == "local") return std::nullopt;
+  if (broker != "redis") return absl::InvalidArgumentError("broker: must be local or redis");
+  auto address = engine::redis::parse_redis_url(absl::GetFlag(FLAGS_redis_url));
+  if (!address.ok()) return address.status();
+  engine::redis::redis_engine_options o;
+  o.host = address->host;
+  o.port = address->port;
+  o.password = address->password;
+  o.db = address->db;
+  o.prefix = absl::GetFlag(FLAGS_redis_prefix);
+  if (o.prefix.empty() || absl::StrContains(o.prefix, ' '))
+    return absl::InvalidArgumentError("redis_prefix: must be a word without spaces");
+  o.node_name = absl::GetFlag(FLAGS_node_name);
+  if (o.node_name.empty()) {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0) o.node_name = host;
+  }
+  if (o.node_name.empty()) return absl::InvalidArgumentError("node_name: set it (no host name)");
+  for (absl::string_view pair :
+       absl::StrSplit(absl::GetFlag(FLAGS_redis_ingest), ',', absl::SkipWhitespace())) {
+    std::pair<std::string, std::string> mapping =
+        absl::StrSplit(absl::StripAsciiWhitespace(pair), absl::MaxSplits('=', 1));
+    if (mapping.first.empty() || !edge::is_valid_room_name(mapping.second))
+      return absl::InvalidArgumentError(
+          absl::StrCat("redis_ingest: \"", pair, "\" is not channel=room (a valid room name)"));
+    o.ingest.push_back(std::move(mapping));
+  }
+  o.history_size = edge.history_size;
+  o.history_ttl = std::max<std::chrono::seconds>(
+      std::chrono::duration_cast<std::chrono::seconds>(edge.history_ttl), std::chrono::seconds(1));
+  o.presence_limit = edge.presence_limit;
+  return o;
 }
 
 // The JWT settings, or nullopt when no key is configured.
@@ -320,6 +372,9 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
     if (!pem.ok()) return pem.status();
     *target = *std::move(pem);
   }
+  auto redis = redis_settings(config.edge);
+  if (!redis.ok()) return redis.status();
+  config.redis = *std::move(redis);
   return config;
 }
 

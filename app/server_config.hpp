@@ -8,6 +8,7 @@
 #include "auth/jwt_verifier.hpp"
 #include "control/control_server.hpp"
 #include "edge/edge_config.hpp"
+#include "engine/redis/redis_engine.hpp"
 
 namespace wsedge::app {
 
@@ -17,6 +18,8 @@ struct server_config {
   std::uint16_t metrics_port = 9100;
   // Set when a JWT key is configured: client tokens are verified with it.
   std::optional<auth::jwt_config> jwt;
+  // Set with broker=redis: this node is one of a cluster.
+  std::optional<engine::redis::redis_engine_options> redis;
 };
 
 }  // namespace wsedge::app

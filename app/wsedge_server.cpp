@@ -13,13 +13,19 @@ absl::StatusOr<std::unique_ptr<auth::jwt_verifier>> make_verifier(const server_c
   if (!config.jwt) return std::unique_ptr<auth::jwt_verifier>();
   return auth::jwt_verifier::create(*config.jwt);
 }
+
+std::unique_ptr<edge::cluster_engine> make_engine(const server_config& config) {
+  if (!config.redis) return nullptr;
+  return std::make_unique<engine::redis::redis_engine>(*config.redis);
+}
 }  // namespace
 
 wsedge_server::wsedge_server(server_config config, edge::edge_observer* extra_observer)
     : config_(std::move(config)),
       verifier_(make_verifier(config_)),
       observers_({extra_observer}),
-      hub_(config_.edge, observers_, verifier_.ok() ? verifier_->get() : nullptr) {}
+      engine_(make_engine(config_)),
+      hub_(config_.edge, observers_, verifier_.ok() ? verifier_->get() : nullptr, engine_.get()) {}
 
 wsedge_server::~wsedge_server() {
   control_.shutdown(std::chrono::system_clock::now());

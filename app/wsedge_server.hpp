@@ -8,6 +8,7 @@
 
 #include "app/server_config.hpp"
 #include "control/control_server.hpp"
+#include "edge/cluster_engine.hpp"
 #include "edge/hub.hpp"
 #include "edge/observer_list.hpp"
 #include "metrics/metrics_server.hpp"
@@ -39,6 +40,8 @@ class wsedge_server {
   absl::StatusOr<std::unique_ptr<auth::jwt_verifier>> verifier_;
   // Declared in dependency order: destroyed control first, observer last.
   edge::observer_list observers_;
+  // With broker=redis; outlives the hub, which stops it.
+  std::unique_ptr<edge::cluster_engine> engine_;
   edge::hub hub_;
   metrics::metrics_server metrics_;
   control::control_server control_;

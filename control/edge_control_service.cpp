@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -16,6 +17,11 @@ namespace wsedge::control {
 namespace v1 = wsedge::v1;
 
 namespace {
+
+// A publish the cluster engine could not take (Redis unreachable): the caller may retry.
+grpc::Status not_taken(const std::string& error) {
+  return {grpc::StatusCode::UNAVAILABLE, absl::StrCat("the message was not published: ", error)};
+}
 
 grpc::Status to_grpc(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
@@ -81,9 +87,11 @@ grpc::ServerUnaryReactor* edge_control_service::Publish(grpc::CallbackServerCont
     return reactor;
   }
   auto status = hub_.publish(target, request->data(), [reactor, response](edge::publish_result r) {
+    if (!r.error.empty()) return reactor->Finish(not_taken(r.error));
     response->set_seq(r.seq);
     response->set_recipients(r.recipients);
     response->set_epoch(std::move(r.epoch));
+    for (auto& node : r.nodes_missing) response->add_nodes_missing(std::move(node));
     reactor->Finish(grpc::Status::OK);
   });
   if (!status.ok()) reactor->Finish(to_grpc(status));
@@ -121,16 +129,33 @@ grpc::ServerUnaryReactor* edge_control_service::PublishBatch(grpc::CallbackServe
   }
   // Each item's result lands in its own pre-added element; the last one to finish ends the call.
   for (std::size_t i = 0; i < count; ++i) response->add_results();
-  auto remaining = std::make_shared<std::atomic<std::size_t>>(count);
+  struct batch {
+    std::atomic<std::size_t> remaining;
+    std::mutex mutex;
+    std::string error;  // the first item not taken
+  };
+  auto job = std::make_shared<batch>();
+  job->remaining = count;
   for (std::size_t i = 0; i < count; ++i) {
     auto* result = response->mutable_results(static_cast<int>(i));
     hub_.publish_validated(targets[i], request->publishes(static_cast<int>(i)).data(),
-                           [reactor, result, remaining](edge::publish_result r) {
+                           [reactor, result, job, i](edge::publish_result r) {
+                             if (!r.error.empty()) {
+                               std::lock_guard lock(job->mutex);
+                               if (job->error.empty())
+                                 job->error = absl::StrCat("publishes[", i, "]: ", r.error);
+                             }
                              result->set_seq(r.seq);
                              result->set_recipients(r.recipients);
                              result->set_epoch(std::move(r.epoch));
-                             if (remaining->fetch_sub(1, std::memory_order_acq_rel) == 1)
-                               reactor->Finish(grpc::Status::OK);
+                             for (auto& node : r.nodes_missing)
+                               result->add_nodes_missing(std::move(node));
+                             if (job->remaining.fetch_sub(1, std::memory_order_acq_rel) != 1)
+                               return;
+                             // Items before the failed one may have been published: the batch as a
+                             // whole was not.
+                             if (!job->error.empty()) return reactor->Finish(not_taken(job->error));
+                             reactor->Finish(grpc::Status::OK);
                            });
   }
   return reactor;
@@ -172,6 +197,17 @@ grpc::ServerUnaryReactor* edge_control_service::Stats(grpc::CallbackServerContex
     response->set_uptime_seconds(stats.uptime_seconds);
     response->set_shards(stats.shards);
     response->set_draining(stats.draining);
+    for (const auto& n : stats.nodes) {
+      auto* node = response->add_nodes();
+      node->set_name(n.name);
+      node->set_connections(n.connections);
+      node->set_rooms(n.rooms);
+      node->set_subscriptions(n.subscriptions);
+      node->set_messages_in(n.messages_in);
+      node->set_messages_out(n.messages_out);
+      node->set_uptime_seconds(n.uptime_seconds);
+    }
+    for (const auto& missing : stats.nodes_missing) response->add_nodes_missing(missing);
     reactor->Finish(grpc::Status::OK);
   });
   return reactor;
@@ -199,8 +235,9 @@ grpc::ServerUnaryReactor* edge_control_service::Kick(grpc::CallbackServerContext
   }
   std::string reason = request->reason().empty() ? "kicked" : request->reason();
   hub_.kick(selector, std::move(value), std::move(reason),
-            [reactor, response](std::uint64_t kicked) {
-              response->set_kicked(kicked);
+            [reactor, response](edge::kick_result result) {
+              response->set_kicked(result.kicked);
+              for (auto& node : result.nodes_missing) response->add_nodes_missing(std::move(node));
               reactor->Finish(grpc::Status::OK);
             });
   return reactor;
@@ -238,7 +275,7 @@ grpc::ServerUnaryReactor* edge_control_service::Presence(grpc::CallbackServerCon
                     auto* member = response->add_members();
                     member->set_client_id(std::move(m.client_id));
                     member->set_user_id(std::move(m.user_id));
-                    member->set_node(hub_.node_id());
+                    member->set_node(m.node.empty() ? hub_.node_id() : std::move(m.node));
                   }
                   response->set_truncated(truncated);
                   reactor->Finish(grpc::Status::OK);

@@ -140,7 +140,9 @@ void client_protocol::on_join_answer(const std::string& room, const join_answer&
     return;
   const std::unique_ptr<pending_request> request = std::move(pending_);
   subscribed_reply reply{answer.members, answer.seq, answer.epoch, std::nullopt, 0};
-  if (request->kind == pending_kind::count) {
+  if (!answer.error.empty()) {
+    reply_error(error_code::unavailable, "cannot join " + room + ": " + answer.error, request->id);
+  } else if (request->kind == pending_kind::count) {
     if (request->recovering) reply.recovered = request->since_epoch == answer.epoch;
     sink_.reply(encode_subscribed(room, reply, request->id));
   } else if (!answer.joined) {
@@ -204,8 +206,21 @@ void client_protocol::publish(const client_request& request) {
 }
 
 void client_protocol::on_publish_answer(const std::string& room, std::uint64_t seq,
-                                        const std::string& epoch) {
-  if (!pending_ || pending_->kind != pending_kind::publish || pending_->room != room) return;
+                                        const std::string& epoch, std::string_view error) {
+  const bool awaited =
+      pending_ && pending_->kind == pending_kind::publish && pending_->room == room;
+  if (!error.empty()) {
+    // Said even to a publish without an id: the message was not taken.
+    std::string id;
+    if (awaited) {
+      id = std::move(pending_->id);
+      pending_.reset();
+    }
+    reply_error(error_code::unavailable, "cannot publish into " + room + ": " + std::string(error),
+                id);
+    return;
+  }
+  if (!awaited) return;
   const std::unique_ptr<pending_request> request = std::move(pending_);
   sink_.reply(encode_published(room, seq, epoch, request->id));
 }

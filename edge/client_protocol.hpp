@@ -66,7 +66,9 @@ class client_protocol {
   // A ping or pong from the peer: false when it is over the rate limit (no pong then).
   bool on_keepalive(clock::time_point now);
   void on_join_answer(const std::string& room, const join_answer& answer);
-  void on_publish_answer(const std::string& room, std::uint64_t seq, const std::string& epoch);
+  // A non-empty `error`: the message was not taken (the cluster engine is down).
+  void on_publish_answer(const std::string& room, std::uint64_t seq, const std::string& epoch,
+                         std::string_view error = {});
   void on_presence_answer(const std::string& room, const std::vector<room_member>& members,
                           bool truncated);
 

@@ -39,7 +39,7 @@ class delivery {
     if (shards_left_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - accepted_;
     observer.on_publish_fanout(took.count());
-    if (done_) done_({seq_, recipients_.load(std::memory_order_relaxed), epoch_});
+    if (done_) done_({seq_, recipients_.load(std::memory_order_relaxed), epoch_, {}, {}});
   }
 
  private:

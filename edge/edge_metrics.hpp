@@ -12,24 +12,14 @@ namespace wsedge::edge {
 
 // Every kind and reason the edge reports, so labelled series exist (at 0) from start-up and no
 // label value is ever made up at run time ("other" catches anything unlisted).
-inline constexpr std::array<std::string_view, 18> error_kinds{"invalid_json",
-                                                              "unknown_type",
-                                                              "room_required",
-                                                              "invalid_room",
-                                                              "not_subscribed",
-                                                              "room_full",
-                                                              "too_many_subscriptions",
-                                                              "forbidden",
-                                                              "rate_limited",
-                                                              "invalid_request",
-                                                              "message_too_big",
-                                                              "read",
-                                                              "write",
-                                                              "write_timeout",
-                                                              "pong_timeout",
-                                                              "token_expired",
-                                                              "rate_limit_close",
-                                                              "other"};
+inline constexpr std::array<std::string_view, 20> error_kinds{
+    "invalid_json",           "unknown_type",   "room_required",
+    "invalid_room",           "not_subscribed", "room_full",
+    "too_many_subscriptions", "forbidden",      "rate_limited",
+    "invalid_request",        "unavailable",    "ingest_invalid",
+    "message_too_big",        "read",           "write",
+    "write_timeout",          "pong_timeout",   "token_expired",
+    "rate_limit_close",       "other"};
 inline constexpr std::array<std::string_view, 14> reject_reasons{
     "max_connections",        "origin",    "bad_request",   "draining",
     "unauthorized",           "ip_rate",   "not_upgrade",   "invalid_room",
@@ -48,6 +38,18 @@ constexpr std::size_t label_index(const std::array<std::string_view, N>& names,
     if (names[i] == name) return i;
   return N - 1;
 }
+
+// The cluster engine's own figures (all zero for a single node).
+struct engine_metrics {
+  bool enabled = false;  // the node runs with a cluster engine
+  bool up = false;       // and it is connected
+  std::uint64_t commands = 0;
+  std::uint64_t command_errors = 0;  // failed commands (error replies, lost connections)
+  std::uint64_t reconnects = 0;
+  std::uint64_t latency_count = 0;  // commands answered, and the time they took
+  double latency_sum_seconds = 0;
+  std::uint64_t subscriptions = 0;  // rooms this node is subscribed to
+};
 
 struct edge_metrics {
   std::uint64_t connections = 0;
@@ -71,6 +73,7 @@ struct edge_metrics {
   std::array<std::uint64_t, fanout_bucket_bounds.size() + 1> fanout_buckets{};
   std::uint64_t fanout_count = 0;
   double fanout_sum_seconds = 0;
+  engine_metrics engine;
 };
 
 }  // namespace wsedge::edge

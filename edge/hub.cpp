@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "edge/cluster_engine.hpp"
 #include "edge/listener.hpp"
 #include "edge/node_context.hpp"
 #include "edge/protocol.hpp"
@@ -26,8 +27,10 @@ edge_config resolved(edge_config config) {
 
 }  // namespace
 
-hub::hub(edge_config config, edge_observer& observer, const token_verifier* verifier)
-    : node_(std::make_unique<node_context>(resolved(std::move(config)), observer, verifier)) {}
+hub::hub(edge_config config, edge_observer& observer, const token_verifier* verifier,
+         cluster_engine* engine)
+    : node_(std::make_unique<node_context>(resolved(std::move(config)), observer, verifier,
+                                           engine)) {}
 
 hub::~hub() {
   stop();
@@ -60,6 +63,7 @@ absl::Status hub::start() {
     return absl::UnavailableError(absl::StrCat("ws_port: cannot ", what, " ", cfg.bind_address, ":",
                                                cfg.ws_port, ": ", ec.message()));
   for (auto& s : node_->shards()) s->start();
+  node_->start_engine();
   node_->acceptor->run();
   return absl::OkStatus();
 }
@@ -84,6 +88,10 @@ absl::Status hub::publish(const publish_target& target, std::string_view data,
 }
 
 absl::Status hub::validate_publish(const publish_target& target, std::string_view data) const {
+  return check_publish(target, data);
+}
+
+absl::Status check_publish(const publish_target& target, std::string_view data) {
   if (!is_valid_json(data)) return absl::InvalidArgumentError("data is not valid JSON text");
   switch (target.kind) {
     case target_kind::room:
@@ -106,9 +114,20 @@ absl::Status hub::validate_publish(const publish_target& target, std::string_vie
 void hub::publish_validated(const publish_target& target, std::string_view data,
                             std::function<void(publish_result)> done) {
   if (target.kind == target_kind::room)
-    node_->publish_room(target.value, std::string(data), std::move(done));
-  else
-    node_->publish_matching(target.kind, target.value, data, std::move(done));
+    return node_->publish_room(target.value, std::string(data), std::move(done));
+  if (cluster_engine* engine = node_->engine()) {
+    return engine->publish_everywhere(
+        target.kind, target.value, std::string(data),
+        [done = std::move(done)](std::string error, gathered_count n) {
+          if (!done) return;
+          publish_result result;
+          result.recipients = n.count;
+          result.nodes_missing = std::move(n.nodes_missing);
+          result.error = std::move(error);
+          done(std::move(result));
+        });
+  }
+  node_->publish_matching(target.kind, target.value, data, std::move(done));
 }
 
 const std::string& hub::node_id() const {
@@ -116,77 +135,28 @@ const std::string& hub::node_id() const {
 }
 
 void hub::stats(std::string room, std::function<void(stats_snapshot)> done) const {
-  // Each shard adds its own part on its own thread; the last one reports.
-  struct gather {
-    std::mutex mutex;
-    stats_snapshot total;
-    std::size_t shards_left;
-    std::string room;
-    std::function<void(stats_snapshot)> done;
-  };
-  auto job = std::make_shared<gather>();
-  job->shards_left = node_->shard_count();
-  job->room = std::move(room);
-  job->done = std::move(done);
-  std::chrono::duration<double> up = std::chrono::steady_clock::now() - node_->started();
-  job->total.uptime_seconds = up.count();
-  job->total.shards = node_->shard_count();
-  job->total.draining = node_->draining();
-  for (auto& s : node_->shards()) {
-    s->post([s = s.get(), job] {
-      std::vector<room_summary> rooms;
-      if (job->room.empty()) {
-        s->owned().append_to(rooms);
-      } else if (auto info = s->owned().info(job->room)) {
-        rooms.push_back({job->room, info->members, info->seq, info->history_messages});
-      }
-      std::unique_lock lock(job->mutex);
-      stats_snapshot& t = job->total;
-      const shard_counters& c = s->counters();
-      t.connections += c.connections.get();
-      t.subscriptions += c.subscriptions.get();
-      t.rooms += c.rooms_owned.get();
-      t.messages_in += c.messages_in.get();
-      t.messages_out += c.messages_out.get();
-      s->add_roles_to(t.connections_by_role);
-      for (auto& r : rooms) t.room_stats.push_back(std::move(r));
-      if (--job->shards_left != 0) return;
-      stats_snapshot result = std::move(t);
-      lock.unlock();
-      job->done(std::move(result));
-    });
-  }
+  if (cluster_engine* engine = node_->engine())
+    return engine->stats_everywhere(std::move(room), std::move(done));
+  node_->local_stats(std::move(room), std::move(done));
 }
 
 void hub::kick(kick_selector selector, std::string value, std::string reason,
-               std::function<void(std::uint64_t)> done) {
-  struct kick_job {
-    std::string value, reason;
-    std::atomic<std::uint64_t> kicked{0};
-    std::atomic<std::size_t> shards_left;
-    std::function<void(std::uint64_t)> done;
-  };
-  std::vector<shard*> targets;
-  if (selector == kick_selector::client_id) {
-    if (shard* home = node_->shard_of_client(value)) targets.push_back(home);
-  } else {
-    for (auto& s : node_->shards()) targets.push_back(s.get());
+               std::function<void(kick_result)> done) {
+  if (cluster_engine* engine = node_->engine()) {
+    return engine->kick_everywhere(selector, std::move(value), std::move(reason),
+                                   [done = std::move(done)](gathered_count n) {
+                                     if (done) done({n.count, std::move(n.nodes_missing)});
+                                   });
   }
-  if (targets.empty() || value.empty()) {
-    if (done) done(0);
-    return;
-  }
-  auto job = std::make_shared<kick_job>();
-  job->value = std::move(value);
-  job->reason = std::move(reason);
-  job->shards_left = targets.size();
-  job->done = std::move(done);
-  for (shard* s : targets) {
-    s->post([s, selector, job] {
-      job->kicked += s->kick(selector, job->value, job->reason);
-      if (job->shards_left.fetch_sub(1) == 1 && job->done) job->done(job->kicked.load());
-    });
-  }
+  node_->local_kick(selector, std::move(value), std::move(reason),
+                    [done = std::move(done)](std::uint64_t kicked) {
+                      if (done) done({kicked, {}});
+                    });
+}
+
+bool hub::engine_up() const {
+  cluster_engine* engine = node_->engine();
+  return engine == nullptr || engine->up();
 }
 
 void hub::drain() {
@@ -214,6 +184,7 @@ bool hub::wait_until_idle(std::chrono::steady_clock::time_point deadline) const 
 
 void hub::stop() {
   if (node_->acceptor) node_->acceptor->stop();
+  node_->stop_engine();
   for (auto& s : node_->shards()) s->stop();
   for (auto& s : node_->shards()) s->discard();
 }

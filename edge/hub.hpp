@@ -33,6 +33,10 @@ struct publish_result {
   std::uint64_t seq = 0;         // room targets only
   std::uint64_t recipients = 0;  // connections the message was queued to
   std::string epoch;             // room targets only
+  // Cluster mode: the nodes that did not answer in time (their recipients are not counted).
+  std::vector<std::string> nodes_missing;
+  // Empty when the message was taken; "unavailable" when the cluster engine is down.
+  std::string error;
 };
 
 // A room's kept messages (History): its position and the frames' JSON, oldest first.
@@ -49,6 +53,17 @@ struct history_result {
   std::vector<message> messages;
 };
 
+// One node's own figures, as a cluster-wide Stats lists them.
+struct node_stats {
+  std::string name;
+  std::uint64_t connections = 0;
+  std::uint64_t rooms = 0;
+  std::uint64_t subscriptions = 0;
+  std::uint64_t messages_in = 0;
+  std::uint64_t messages_out = 0;
+  double uptime_seconds = 0;
+};
+
 struct stats_snapshot {
   std::uint64_t connections = 0;
   std::uint64_t rooms = 0;
@@ -60,18 +75,32 @@ struct stats_snapshot {
   double uptime_seconds = 0;
   std::uint64_t shards = 0;
   bool draining = false;
+  // Cluster mode: every node that answered, and those that did not in time.
+  std::vector<node_stats> nodes;
+  std::vector<std::string> nodes_missing;
+};
+
+struct kick_result {
+  std::uint64_t kicked = 0;
+  std::vector<std::string> nodes_missing;  // cluster mode
 };
 
 enum class kick_selector { client_id, user_id };
 
+// Why a publish cannot be made (invalid JSON, a bad target), or OK.
+absl::Status check_publish(const publish_target& target, std::string_view data);
+
 class node_context;
+class cluster_engine;
 
 // Thread-safe: every method may be called from any thread. Completion callbacks run on a shard
 // thread and must not block.
 class hub {
  public:
-  // `verifier` (optional, must outlive the hub) checks client tokens.
-  hub(edge_config config, edge_observer& observer, const token_verifier* verifier = nullptr);
+  // `verifier` (optional, must outlive the hub) checks client tokens. `engine` (optional, must
+  // outlive the hub) makes this node one of a cluster; without it the node is alone.
+  hub(edge_config config, edge_observer& observer, const token_verifier* verifier = nullptr,
+      cluster_engine* engine = nullptr);
   ~hub();
   hub(const hub&) = delete;
   hub& operator=(const hub&) = delete;
@@ -107,7 +136,9 @@ class hub {
   edge_metrics metrics() const;
   // Closes the selected connections with 4000 and `reason`; `done` gets how many.
   void kick(kick_selector selector, std::string value, std::string reason,
-            std::function<void(std::uint64_t)> done);
+            std::function<void(kick_result)> done);
+  // Cluster mode: whether the engine is connected (always true for a single node).
+  bool engine_up() const;
 
   // Readiness off (/readyz 503), refuse new upgrades (503), close every client with 1001 after
   // what is queued for it, in waves over a quarter of drain_timeout.

@@ -2,6 +2,7 @@
 // answered by the room's owner shard.
 #include <boost/json.hpp>
 
+#include "edge/cluster_engine.hpp"
 #include "edge/hub.hpp"
 #include "edge/json_members.hpp"
 #include "edge/node_context.hpp"
@@ -35,6 +36,19 @@ history_result::message to_message(std::uint64_t seq, const std::string& frame) 
 
 void hub::history(std::string room, std::uint64_t since_seq, std::size_t limit,
                   std::function<void(history_result)> done) const {
+  if (cluster_engine* engine = node_->engine()) {
+    return engine->read(
+        std::move(room), since_seq, limit, false, [done = std::move(done)](engine_read read) {
+          history_result result;
+          // An unknown room and an unreachable engine both read as not found.
+          result.found = read.error.empty() && !read.epoch.empty();
+          result.seq = read.seq;
+          result.epoch = std::move(read.epoch);
+          for (auto& m : read.messages)
+            result.messages.push_back({m.seq, std::move(m.data), std::move(m.from), m.ts});
+          done(std::move(result));
+        });
+  }
   shard& owner = node_->owner_of(room);
   owner.post([&owner, room = std::move(room), since_seq, limit, done = std::move(done)] {
     history_result result;
@@ -52,10 +66,9 @@ void hub::history(std::string room, std::uint64_t since_seq, std::size_t limit,
 
 void hub::presence(std::string room,
                    std::function<void(std::vector<room_member>, bool)> done) const {
-  shard& owner = node_->owner_of(room);
-  owner.post([&owner, room = std::move(room), done = std::move(done)]() mutable {
-    owner.owner_presence(room, std::move(done));
-  });
+  if (cluster_engine* engine = node_->engine())
+    return engine->presence_everywhere(std::move(room), std::move(done));
+  node_->local_presence(std::move(room), std::move(done));
 }
 
 }  // namespace wsedge::edge

@@ -7,7 +7,9 @@
 #include <charconv>
 #include <random>
 
+#include "edge/cluster_engine.hpp"
 #include "edge/delivery.hpp"
+#include "edge/engine_link.hpp"
 #include "edge/listener.hpp"
 #include "edge/owned_rooms.hpp"
 #include "edge/protocol.hpp"
@@ -25,17 +27,20 @@ std::string random_node_id() {
 
 }  // namespace
 
-node_context::node_context(edge_config cfg, edge_observer& obs, const token_verifier* verifier)
+node_context::node_context(edge_config cfg, edge_observer& obs, const token_verifier* verifier,
+                           cluster_engine* engine)
     : connect_limiter(cfg.connect_rate_per_ip, cfg.connect_burst_per_ip),
       config_(std::move(cfg)),
       counting_(obs),
       verifier_(verifier),
+      engine_(engine),
       node_id_(random_node_id()) {
   for (unsigned i = 0; i < config_.threads; ++i)
     shards_.push_back(std::make_unique<shard>(i, *this));
 }
 
 node_context::~node_context() {
+  stop_engine();
   for (auto& s : shards_) s->stop();
   for (auto& s : shards_) s->discard();
   // Before the shards' io_contexts go: the listener's acceptor and timer live on shard 0's.
@@ -51,11 +56,33 @@ edge_metrics node_context::metrics() const {
   edge_metrics total;
   for (const auto& s : shards_) s->counters().add_to(total);
   counting_.add_external_to(total);
+  if (engine_ != nullptr) total.engine = engine_->metrics();
   return total;
+}
+
+bool node_context::start_engine() {
+  if (engine_ == nullptr) return false;
+  engine_link_ = std::make_unique<engine_link>(*this);
+  engine_->start(*engine_link_);
+  return true;
+}
+
+void node_context::stop_engine() {
+  if (engine_ == nullptr || !engine_link_) return;
+  engine_->stop();
+  engine_link_.reset();
 }
 
 void node_context::publish_room(std::string room, std::string data,
                                 std::function<void(publish_result)> done) {
+  if (engine_ != nullptr) {
+    counting_.on_published(publish_source::grpc);
+    return engine_->publish_room(std::move(room), std::move(data), {}, now_unix_ms(),
+                                 [done = std::move(done)](engine_publish_result r) {
+                                   if (!r.error.empty()) r.result.error = std::move(r.error);
+                                   if (done) done(std::move(r.result));
+                                 });
+  }
   shard& owner = owner_of(room);
   owner.post([this, &owner, room = std::move(room), data = std::move(data),
               done = std::move(done)]() mutable {

@@ -28,10 +28,13 @@ namespace wsedge::edge {
 
 class shard;
 class listener;
+class cluster_engine;
+class engine_link;
 
 class node_context {
  public:
-  node_context(edge_config cfg, edge_observer& obs, const token_verifier* verifier);
+  node_context(edge_config cfg, edge_observer& obs, const token_verifier* verifier,
+               cluster_engine* engine);
   ~node_context();
   node_context(const node_context&) = delete;
   node_context& operator=(const node_context&) = delete;
@@ -45,6 +48,11 @@ class node_context {
   // nullptr: tokens are not accepted (every connection is anonymous).
   const token_verifier* verifier() const { return verifier_; }
   const std::string& node_id() const { return node_id_; }
+  // The cluster engine, or nullptr when the node is alone.
+  cluster_engine* engine() const { return engine_; }
+  // Starts the engine (answering it for this node); false without one.
+  bool start_engine();
+  void stop_engine();
   std::chrono::steady_clock::time_point started() const { return started_; }
 
   std::size_t shard_count() const { return shards_.size(); }
@@ -56,9 +64,16 @@ class node_context {
 
   // Any thread: publishes into a room through its owner shard.
   void publish_room(std::string room, std::string data, std::function<void(publish_result)> done);
-  // Any thread: to a user, role, client or everyone.
+  // Any thread: to a user, role, client or everyone (of this node).
   void publish_matching(target_kind kind, std::string value, std::string_view data,
                         std::function<void(publish_result)> done);
+  // Any thread: this node's part of Stats, Kick and Presence (the shards asked on their own
+  // threads, the answer given by the last one).
+  void local_stats(std::string room, std::function<void(stats_snapshot)> done) const;
+  void local_kick(kick_selector selector, std::string value, std::string reason,
+                  std::function<void(std::uint64_t)> done);
+  void local_presence(std::string room,
+                      std::function<void(std::vector<room_member>, bool)> done) const;
 
   // Connection slots (max_connections), taken when a connection is accepted and given back
   // when it ends, whatever it became (an upgrade, a health probe, nothing).
@@ -81,6 +96,8 @@ class node_context {
   const queue_limits queue_bounds_{config_.max_queue_messages, config_.max_queue_bytes};
   mutable counting_observer counting_;
   const token_verifier* verifier_;
+  cluster_engine* const engine_;
+  std::unique_ptr<engine_link> engine_link_;
   // Random per process, so client ids do not repeat across restarts.
   const std::string node_id_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

@@ -34,6 +34,8 @@ std::string_view to_string(error_code code) {
       return "rate_limited";
     case error_code::invalid_request:
       return "invalid_request";
+    case error_code::unavailable:
+      return "unavailable";
   }
   return "invalid_request";
 }

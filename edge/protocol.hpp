@@ -26,6 +26,7 @@ enum class error_code {
   forbidden,
   rate_limited,
   invalid_request,
+  unavailable,
 };
 
 std::string_view to_string(error_code code);
@@ -79,6 +80,7 @@ std::string encode_published(std::string_view room, std::uint64_t seq, std::stri
 struct room_member {
   std::string client_id;
   std::string user_id;
+  std::string node;  // cluster mode: the node the member is connected to
 };
 std::string encode_presence(std::string_view room, std::span<const room_member> members,
                             bool truncated, std::string_view id);

@@ -24,7 +24,7 @@ enum class close_mode : std::uint8_t { flush, discard };
 
 // The owner shard's answer to a join (or, with count_only, to "how many members?").
 struct join_answer {
-  bool joined = false;  // false: the room is full
+  bool joined = false;  // false: the room is full (or, with an error, unreachable)
   std::uint64_t members = 0;
   std::uint64_t seq = 0;  // the room's last seq at the join
   std::string epoch;
@@ -32,6 +32,7 @@ struct join_answer {
   // after the client's position (sent right after the reply, before any live message).
   std::optional<bool> recovered;
   std::vector<std::shared_ptr<const std::string>> missed;
+  std::string error;  // the cluster engine could not be asked ("unavailable")
 };
 
 class session {
@@ -50,9 +51,10 @@ class session {
   virtual bool is_open() const = 0;
   // The owner shard answered this session's join of `room` (see shard::join_room).
   virtual void on_join_answer(const std::string& room, join_answer answer) = 0;
-  // The owner shard assigned `seq` to this session's publish into `room`.
+  // The owner shard assigned `seq` to this session's publish into `room` (or, with an error,
+  // the message was not taken).
   virtual void on_publish_answer(const std::string& room, std::uint64_t seq,
-                                 const std::string& epoch) = 0;
+                                 const std::string& epoch, std::string_view error) = 0;
   // The members of `room` this session asked for (at most presence_limit; `truncated` when
   // there were more).
   virtual void on_presence_answer(const std::string& room, std::vector<room_member> members,

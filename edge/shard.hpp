@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "edge/cluster_engine.hpp"
+#include "edge/engine_rooms.hpp"
 #include "edge/hub.hpp"
 #include "edge/local_rooms.hpp"
 #include "edge/net.hpp"
@@ -95,6 +97,15 @@ class shard {
   void owner_presence(const std::string& room,
                       std::function<void(std::vector<room_member>, bool truncated)> done);
   owned_rooms& owned() { return owned_; }
+  // Stats' rooms of this shard: every owned room with members (`room` empty), or that one.
+  void summarize_rooms(const std::string& room, std::vector<room_summary>& out) const;
+
+  // Cluster mode, the owner's side: a message of one of this shard's rooms, from the engine's
+  // subscription, fanned out to the member shards (once, in the room's order).
+  void engine_deliver(engine_message message);
+  // Cluster mode, the owner's side: the room's subscription was restored; what was published
+  // while it was down is read back and delivered.
+  void engine_resubscribed(const std::string& room);
 
   // Queues the delivery to this shard's matching sessions, then reports to the delivery.
   void deliver(delivery& d);
@@ -112,6 +123,32 @@ class shard {
 
  private:
   void unenroll(session& s);
+  // Cluster mode: who asked to join, for the owner's answer after the engine's read.
+  struct join_request {
+    std::string room;
+    std::size_t member_shard = 0;
+    std::uint64_t serial = 0;
+    std::string client_id;
+    std::string user_id;
+    std::optional<stream_position> since;
+    bool join_leave = false;
+  };
+  // Owner side: counts the member in, has the engine subscribe, reads the room's position (and
+  // with `since` what was missed), then answers.
+  void engine_join(join_request request);
+  void engine_answer_join(join_request request, std::uint64_t ticket, engine_read read);
+  // Owner side: the member count changed; the engine subscribes while it is above 0.
+  void engine_count(const std::string& room, std::function<void()> done);
+  // Owner side: delivers what `read` holds beyond what this node delivered (the room's epoch
+  // becomes the read's); returns every message of the read as a frame, in order.
+  std::vector<std::pair<std::uint64_t, std::shared_ptr<const std::string>>> engine_catch_up(
+      engine_rooms::room& r, const engine_read& read);
+  // Owner side: encodes `m` once and queues it to every member shard (and to the joins waiting).
+  std::shared_ptr<const std::string> engine_fan_out(engine_rooms::room& r, const engine_message& m);
+  // Member side: tells a session the owner's answer to its join (or undoes the join).
+  void answer_join(std::size_t member_shard, std::string room, std::uint64_t serial,
+                   join_answer answer, bool count_only, bool join_leave, std::string client_id,
+                   std::string user_id);
   // Owner side: sends a join or leave event of (client_id, user_id) to the room's members that
   // asked for them, except the member it is about (shard `subject_shard`, `subject_serial`).
   void announce(const std::string& room, bool joined, const std::string& client_id,
@@ -149,6 +186,7 @@ class shard {
   std::map<std::string, std::uint64_t> role_counts_;  // read by Stats through post
   local_rooms members_;
   owned_rooms owned_;
+  engine_rooms engine_rooms_;
   bool delivering_ = false;
   std::vector<std::shared_ptr<session>> deferred_writes_;
   std::vector<std::shared_ptr<session>> delayed_writes_;

@@ -27,21 +27,38 @@ void shard::join_room(session& s, const std::string& room, bool count_only,
   const std::size_t max_members = node_.config().max_room_members;
   std::optional<stream_position> from;
   if (since != nullptr) from = *since;
+  if (node_.engine() != nullptr && !count_only) {
+    join_request request{
+        room, index_, s.serial(), s.client_id(), s.who().user_id, std::move(from), join_leave};
+    return on_owner(owner, [&owner, request = std::move(request)]() mutable {
+      owner.engine_join(std::move(request));
+    });
+  }
   on_owner(owner, [this, &owner, room, serial = s.serial(), client_id = s.client_id(),
                    user_id = s.who().user_id, count_only, max_members, from = std::move(from),
                    join_leave]() mutable {
     join_answer answer;
     if (count_only) {
-      if (auto info = owner.owned_.info(room)) {
-        answer = {true, info->members, info->seq, info->epoch, std::nullopt, {}};
+      if (owner.node_.engine() != nullptr) {
+        // The room is subscribed here (the member is in it): its position is the owner's.
+        const engine_rooms::room* r = owner.engine_rooms_.find(room);
+        answer = {true,
+                  owner.owned_.members(room),
+                  r ? r->delivered : 0,
+                  r ? r->epoch : std::string(),
+                  std::nullopt,
+                  {},
+                  {}};
+      } else if (auto info = owner.owned_.info(room)) {
+        answer = {true, info->members, info->seq, info->epoch, std::nullopt, {}, {}};
       } else {
         answer.joined = true;
       }
     } else {
       auto joined =
           owner.owned_.join(room, index_, max_members, {from ? &*from : nullptr, join_leave});
-      answer = {joined.joined,           joined.members,   joined.seq,
-                std::move(joined.epoch), joined.recovered, std::move(joined.missed)};
+      answer = {joined.joined,    joined.members,           joined.seq, std::move(joined.epoch),
+                joined.recovered, std::move(joined.missed), {}};
       if (joined.opened) {
         owner.counters_.rooms_owned.add(1);
         node_.observer().on_room_opened();
@@ -49,16 +66,26 @@ void shard::join_room(session& s, const std::string& room, bool count_only,
       if (answer.recovered) node_.observer().on_recovery(*answer.recovered);
     }
     const bool announce = answer.joined && !count_only && owner.owned_.watchers(room) > 0;
-    // The answer travels the owner's lane to this shard, ahead of any delivery of the room
-    // published after the join: the member is attached before its first message arrives.
-    post([this, room, serial, answer = std::move(answer), count_only, join_leave, client_id,
-          user_id]() mutable {
-      session* s = find(serial);
-      if (s != nullptr && s->is_open()) return s->on_join_answer(room, std::move(answer));
-      // The session ended while the owner answered: undo the join.
-      if (answer.joined && !count_only) release_owned(room, join_leave, client_id, user_id, serial);
-    });
+    owner.answer_join(index_, room, serial, std::move(answer), count_only, join_leave, client_id,
+                      user_id);
     if (announce) owner.announce(room, true, client_id, user_id, index_, serial);
+  });
+}
+
+void shard::answer_join(std::size_t member_shard, std::string room, std::uint64_t serial,
+                        join_answer answer, bool count_only, bool join_leave, std::string client_id,
+                        std::string user_id) {
+  // The answer travels the owner's lane to the member shard, ahead of any delivery of the room
+  // made after the join: the member is attached before its first message arrives.
+  shard& member = node_.shard_at(member_shard);
+  member.post([&member, room = std::move(room), serial, answer = std::move(answer), count_only,
+               join_leave, client_id = std::move(client_id),
+               user_id = std::move(user_id)]() mutable {
+    session* s = member.find(serial);
+    if (s != nullptr && s->is_open()) return s->on_join_answer(room, std::move(answer));
+    // The session ended while the owner answered: undo the join.
+    if (answer.joined && !count_only)
+      member.release_owned(room, join_leave, client_id, user_id, serial);
   });
 }
 
@@ -69,6 +96,7 @@ void shard::release_owned(const std::string& room, bool join_leave, const std::s
     const bool emptied = owner.owned_.leave(room, index_, join_leave);
     if (owner.owned_.watchers(room) > 0)
       owner.announce(room, false, client_id, user_id, index_, serial);
+    if (node_.engine() != nullptr) owner.engine_count(room, nullptr);
     if (!emptied) return;
     owner.counters_.rooms_owned.add(-1);
     node_.observer().on_room_closed();
@@ -91,6 +119,18 @@ void shard::leave_room(const std::string& room, session& s, local_rooms::slot& m
 
 void shard::publish_from_client(const std::string& room, std::string data, const session& from,
                                 bool answer) {
+  if (cluster_engine* engine = node_.engine()) {
+    return engine->publish_room(
+        room, std::move(data), from.client_id(), now_unix_ms(),
+        [this, room, serial = from.serial(), answer](engine_publish_result r) {
+          // A refused message is said even to a publish without an id.
+          if (!answer && r.error.empty()) return;
+          post([this, room, serial, r = std::move(r)] {
+            if (session* s = find(serial))
+              s->on_publish_answer(room, r.result.seq, r.result.epoch, r.error);
+          });
+        });
+  }
   std::optional<std::pair<std::size_t, std::uint64_t>> answer_to;
   if (answer) answer_to.emplace(index_, from.serial());
   shard& owner = node_.owner_of(room);
@@ -101,6 +141,15 @@ void shard::publish_from_client(const std::string& room, std::string data, const
 }
 
 void shard::presence_for(session& s, const std::string& room) {
+  if (cluster_engine* engine = node_.engine()) {
+    return engine->presence_everywhere(
+        room, [this, room, serial = s.serial()](std::vector<room_member> members, bool truncated) {
+          post([this, room, serial, members = std::move(members), truncated]() mutable {
+            if (session* s = find(serial))
+              s->on_presence_answer(room, std::move(members), truncated);
+          });
+        });
+  }
   shard& owner = node_.owner_of(room);
   on_owner(owner, [this, &owner, room, serial = s.serial()] {
     owner.owner_presence(
@@ -160,12 +209,12 @@ void shard::owner_publish(std::string room, std::string data, std::string from,
       track_history_bytes(history_before);
     }
   }
-  if (holding == 0 && done) done({slot.seq, 0, epoch});
+  if (holding == 0 && done) done({slot.seq, 0, epoch, {}, {}});
   if (answer_to) {
     shard& member = node_.shard_at(answer_to->first);
     member.post([&member, serial = answer_to->second, room = std::move(room), seq = slot.seq,
                  epoch = std::move(epoch)] {
-      if (session* s = member.find(serial)) s->on_publish_answer(room, seq, epoch);
+      if (session* s = member.find(serial)) s->on_publish_answer(room, seq, epoch, {});
     });
   }
 }
@@ -199,7 +248,7 @@ void shard::owner_presence(const std::string& room,
           truncated = true;
           break;
         }
-        found.push_back({m.who->client_id(), m.who->who().user_id});
+        found.push_back({m.who->client_id(), m.who->who().user_id, {}});
       }
       std::unique_lock lock(job->mutex);
       for (auto& f : found) {

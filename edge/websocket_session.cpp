@@ -183,8 +183,9 @@ void websocket_session<Stream>::on_join_answer(const std::string& room, join_ans
 
 template <class Stream>
 void websocket_session<Stream>::on_publish_answer(const std::string& room, std::uint64_t seq,
-                                                  const std::string& epoch) {
-  protocol_->on_publish_answer(room, seq, epoch);
+                                                  const std::string& epoch,
+                                                  std::string_view error) {
+  protocol_->on_publish_answer(room, seq, epoch, error);
   resume_reading();
 }
 

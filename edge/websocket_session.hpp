@@ -48,8 +48,8 @@ class websocket_session final : public session,
   void on_tick(clock::time_point now) override;
   bool is_open() const override { return state_ == state::open; }
   void on_join_answer(const std::string& room, join_answer answer) override;
-  void on_publish_answer(const std::string& room, std::uint64_t seq,
-                         const std::string& epoch) override;
+  void on_publish_answer(const std::string& room, std::uint64_t seq, const std::string& epoch,
+                         std::string_view error) override;
   void on_presence_answer(const std::string& room, std::vector<room_member> members,
                           bool truncated) override;
   std::shared_ptr<session> shared() override { return this->shared_from_this(); }

@@ -50,6 +50,33 @@ MetricFamily labelled(std::string name, std::string help, const std::string& lab
   return f;
 }
 
+// The cluster broker: always 1 for a single node's in-process broker.
+void append_broker(const edge::engine_metrics& e, std::vector<MetricFamily>& out) {
+  constexpr auto counter = MetricType::Counter;
+  out.push_back(single("wsedge_broker_up",
+                       "1 while the broker is reachable (always 1 with broker=local).",
+                       MetricType::Gauge, e.enabled ? e.up : 1));
+  if (!e.enabled) return;
+  out.push_back(
+      single("wsedge_broker_commands_total", "Commands sent to Redis.", counter, e.commands));
+  out.push_back(single("wsedge_broker_errors_total",
+                       "Redis commands that failed (error replies, unreachable, lost).", counter,
+                       e.command_errors));
+  out.push_back(single("wsedge_broker_reconnects_total", "Connections to Redis re-established.",
+                       counter, e.reconnects));
+  out.push_back(single("wsedge_broker_room_subscriptions",
+                       "Room channels this node is subscribed to (rooms with members here).",
+                       MetricType::Gauge, e.subscriptions));
+  MetricFamily latency =
+      family("wsedge_broker_command_seconds", "Time from a Redis command sent to its reply.",
+             MetricType::Summary);
+  ClientMetric summary;
+  summary.summary.sample_count = e.latency_count;
+  summary.summary.sample_sum = e.latency_sum_seconds;
+  latency.metric.push_back(std::move(summary));
+  out.push_back(std::move(latency));
+}
+
 }  // namespace
 
 std::vector<MetricFamily> edge_collector::Collect() const {
@@ -116,6 +143,7 @@ std::vector<MetricFamily> edge_collector::Collect() const {
   }
   fanout.metric.push_back(std::move(histogram));
   out.push_back(std::move(fanout));
+  append_broker(m.engine, out);
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "engine/redis/asio_events.hpp"
 
@@ -16,6 +17,7 @@ namespace {
 // with none when the connection is gone).
 struct pending_command {
   redis_connection::reply_handler done;
+  std::chrono::steady_clock::time_point sent = std::chrono::steady_clock::now();
 };
 
 redis_connection* owner_of(const redisAsyncContext* context) {
@@ -96,6 +98,9 @@ void redis_connection::on_connected(bool ok) {
     return schedule_reconnect();
   }
   backoff_ = options_.reconnect_min;
+  if (connected_before_) reconnects_.fetch_add(1, std::memory_order_relaxed);
+  connected_before_ = true;
+  send_setup();
   up_ = true;
   if (options_.on_state) options_.on_state(true);
 }
@@ -109,8 +114,65 @@ void redis_connection::on_disconnected() {
   schedule_reconnect();
 }
 
+void redis_connection::send_setup() {
+  // Pipelined ahead of every other command of this connection; a refusal is logged (the
+  // commands after it fail with Redis' own error, NOAUTH).
+  auto report = [](const char* what) {
+    return [what](const redisReply* r, std::string_view error) {
+      if (error.empty() && r != nullptr && r->type != REDIS_REPLY_ERROR) return;
+      std::fprintf(stderr, "wsedge: redis %s failed: %s\n", what,
+                   r != nullptr ? std::string(r->str, r->len).c_str() : std::string(error).c_str());
+    };
+  };
+  const bool was_up = up_;
+  up_ = true;  // command() sends only while up
+  if (!options_.password.empty()) command({"AUTH", options_.password}, report("AUTH"));
+  if (options_.db != 0) command({"SELECT", std::to_string(options_.db)}, report("SELECT"));
+  up_ = was_up;
+}
+
+redis_connection::counts redis_connection::counted() const {
+  return {commands_.load(std::memory_order_relaxed), errors_.load(std::memory_order_relaxed),
+          reconnects_.load(std::memory_order_relaxed), answered_.load(std::memory_order_relaxed),
+          static_cast<double>(answered_nanos_.load(std::memory_order_relaxed)) / 1e9};
+}
+
+void redis_connection::count_reply(bool failed, std::chrono::steady_clock::time_point sent) {
+  if (failed) errors_.fetch_add(1, std::memory_order_relaxed);
+  if (failed && sent == std::chrono::steady_clock::time_point{}) return;
+  const auto took =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - sent);
+  answered_.fetch_add(1, std::memory_order_relaxed);
+  answered_nanos_.fetch_add(static_cast<std::uint64_t>(took.count()), std::memory_order_relaxed);
+}
+
+bool redis_connection::subscribe_command(const std::vector<std::string>& args,
+                                         push_handler* on_push) {
+  if (!up_ || context_ == nullptr) return false;
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lengths;
+  for (const auto& a : args) {
+    argv.push_back(a.data());
+    lengths.push_back(a.size());
+  }
+  commands_.fetch_add(1, std::memory_order_relaxed);
+  return redisAsyncCommandArgv(context_, &redis_connection::on_push, on_push,
+                               static_cast<int>(argv.size()), argv.data(),
+                               lengths.data()) == REDIS_OK;
+}
+
+void redis_connection::on_push(redisAsyncContext*, void* reply, void* privdata) {
+  // No reply: the connection is going away (hiredis calls every channel's callback then).
+  if (reply == nullptr || privdata == nullptr) return;
+  (*static_cast<push_handler*>(privdata))(static_cast<const redisReply*>(reply));
+}
+
 void redis_connection::command(const std::vector<std::string>& args, reply_handler done) {
-  if (!up_ || context_ == nullptr) return done(nullptr, "unavailable");
+  if (!up_ || context_ == nullptr) {
+    errors_.fetch_add(1, std::memory_order_relaxed);
+    return done(nullptr, "unavailable");
+  }
+  commands_.fetch_add(1, std::memory_order_relaxed);
   std::vector<const char*> argv;
   std::vector<std::size_t> lengths;
   argv.reserve(args.size());
@@ -130,9 +192,15 @@ void redis_connection::command(const std::vector<std::string>& args, reply_handl
 
 void redis_connection::on_reply(redisAsyncContext* context, void* reply, void* privdata) {
   std::unique_ptr<pending_command> pending(static_cast<pending_command*>(privdata));
-  if (reply != nullptr) return pending->done(static_cast<const redisReply*>(reply), {});
+  redis_connection* self = owner_of(context);
+  if (reply != nullptr) {
+    const auto* r = static_cast<const redisReply*>(reply);
+    if (self != nullptr) self->count_reply(r->type == REDIS_REPLY_ERROR, pending->sent);
+    return pending->done(r, {});
+  }
   // No reply: the connection went away (or stop() freed it) with this command in flight.
-  pending->done(nullptr, context->data == nullptr ? "stopped" : "connection lost");
+  if (self != nullptr) self->count_reply(true, {});
+  pending->done(nullptr, self == nullptr ? "stopped" : "connection lost");
 }
 
 }  // namespace wsedge::engine::redis

@@ -2,7 +2,8 @@
 
 usage: check_metrics_doc.py WSEDGE_BINARY [DOCS_DIR]
 
-Starts wsedge on free ports (port 0), reads /metrics once, stops it, and checks:
+Starts a redis-server and wsedge in cluster mode (broker=redis, whose /metrics has every series a
+single node has, plus the broker's own) on free ports, reads /metrics once, stops both, and checks:
 - every metric family of the scrape is a row of the series table in docs/metrics.md, with the
   scrape's type and label names, and every row of that table is a family of the scrape;
 - for every label of the scrape, docs/metrics.md has a section "### `family{label}`" whose table
@@ -16,6 +17,7 @@ import os
 import re
 import selectors
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +27,7 @@ import urllib.request
 START_DEADLINE_S = 20
 SCRAPE_TIMEOUT_S = 10
 EXIT_DEADLINE_S = 20
+REDIS_SERVER = "/usr/bin/redis-server"
 
 wsedge = sys.argv[1]
 docs_dir = sys.argv[2] if len(sys.argv) > 2 else os.path.join(
@@ -56,14 +59,41 @@ def start_line(proc, stderr):
     return line.decode()
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_redis():
+    """Debian's redis-server on a free port, in memory only; returns (process, port)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+         "no"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + START_DEADLINE_S
+    ready = b""
+    while b"Ready to accept connections" not in ready:
+        if time.monotonic() > deadline:
+            proc.kill()
+            sys.exit("metrics_doc: redis-server did not start")
+        chunk = os.read(proc.stdout.fileno(), 4096)
+        if not chunk:
+            sys.exit("metrics_doc: redis-server exited")
+        ready += chunk
+    return proc, port
+
+
 def scrape():
     # A clean environment: a WSEDGE_* variable of the caller must not change what is registered.
     env = {k: v for k, v in os.environ.items() if not k.startswith("WSEDGE_")}
     # stderr goes to a file: a pipe nobody reads could fill up and stall the server.
     stderr = tempfile.TemporaryFile()
+    redis, redis_port = start_redis()
     proc = subprocess.Popen(
         [wsedge, "--bind_address=127.0.0.1", "--ws_port=0", "--grpc_port=0", "--metrics_port=0",
-         "--threads=1"],
+         "--threads=1", "--broker=redis", f"--redis_url=redis://127.0.0.1:{redis_port}/0",
+         "--node_name=metrics-doc"],
         env=env, stdout=subprocess.PIPE, stderr=stderr)
     try:
         line = start_line(proc, stderr)
@@ -83,6 +113,8 @@ def scrape():
             proc.kill()
             proc.wait()
             failures.append(f"wsedge did not exit within {EXIT_DEADLINE_S} s of SIGTERM")
+        redis.kill()
+        redis.wait()
 
 
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/support/child_process.hpp"
+#include "tests/support/redis_server.hpp"
 
 namespace wsedge::testing {
 namespace {
@@ -20,31 +20,12 @@ namespace net = boost::asio;
 using namespace std::chrono_literals;
 using engine::redis::redis_connection;
 
-constexpr const char* redis_server = "/usr/bin/redis-server";
-
-std::uint16_t free_port() {
-  net::io_context io;
-  net::ip::tcp::acceptor acceptor(io, {net::ip::make_address("127.0.0.1"), 0});
-  return acceptor.local_endpoint().port();
-}
-
-// redis-server on 127.0.0.1:port, in memory only, ready when it says so.
-std::unique_ptr<child_process> start_redis(std::uint16_t port) {
-  auto redis = std::make_unique<child_process>(
-      std::vector<std::string>{redis_server, "--port", std::to_string(port), "--bind", "127.0.0.1",
-                               "--save", "", "--appendonly", "no", "--loglevel", "notice"});
-  while (auto line = redis->read_line(10s))
-    if (line->find("Ready to accept connections") != std::string::npos) return redis;
-  ADD_FAILURE() << "redis-server did not start";
-  return redis;
-}
-
 class RedisConnection : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!std::filesystem::exists(redis_server)) GTEST_SKIP() << "no " << redis_server;
-    port = free_port();
-    redis = start_redis(port);
+    ASSERT_TRUE(redis_server::available()) << "no " << redis_server_binary;
+    redis = std::make_unique<redis_server>();
+    port = redis->port();
     connection =
         redis_connection::create(io, {.host = "127.0.0.1",
                                       .port = port,
@@ -70,7 +51,7 @@ class RedisConnection : public ::testing::Test {
 
   net::io_context io;
   std::uint16_t port = 0;
-  std::unique_ptr<child_process> redis;
+  std::unique_ptr<redis_server> redis;
   std::shared_ptr<redis_connection> connection;
   std::vector<bool> states;
 };
@@ -106,14 +87,13 @@ TEST_F(RedisConnection, RepliesComeBackInTheOrderCommandsWereSent) {
 }
 
 TEST_F(RedisConnection, ADeadServerFailsCommandsAtOnceAndTheConnectionComesBack) {
-  redis->signal(SIGKILL);
-  redis->wait_exit(10s);
+  redis->kill();
   ASSERT_TRUE(run_until([&] { return !connection->up(); }));
   std::string error;
   connection->command({"PING"}, [&](const redisReply*, std::string_view e) { error = e; });
   EXPECT_EQ(error, "unavailable");  // at once, not after a timeout
 
-  redis = start_redis(port);
+  ASSERT_TRUE(redis->start());
   const auto back = std::chrono::steady_clock::now();
   ASSERT_TRUE(run_until([&] { return connection->up(); }));
   EXPECT_LT(std::chrono::steady_clock::now() - back, 5s);

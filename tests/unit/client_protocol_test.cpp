@@ -47,7 +47,7 @@ struct fake_sink final : protocol_sink {
 };
 
 join_answer answer(bool joined, std::uint64_t members, std::uint64_t seq) {
-  return {joined, members, seq, "e", std::nullopt, {}};
+  return {joined, members, seq, "e", std::nullopt, {}, {}};
 }
 
 class ClientProtocolHandler : public ::testing::Test {
@@ -69,7 +69,7 @@ TEST_F(ClientProtocolHandler, SubscribeWaitsForTheOwnerThenAttachesAndReplies) {
   ASSERT_EQ(sink.joins.size(), 1u);
   EXPECT_FALSE(sink.joins[0].second);
   EXPECT_TRUE(sink.replies.empty());
-  handler.on_join_answer("r", {true, 3, 41, "e1", std::nullopt, {}});
+  handler.on_join_answer("r", {true, 3, 41, "e1", std::nullopt, {}, {}});
   EXPECT_FALSE(handler.waiting());
   EXPECT_EQ(sink.attached, std::vector<std::string>{"r"});
   EXPECT_EQ(sink.replies.back(),
@@ -116,6 +116,29 @@ TEST_F(ClientProtocolHandler, PublishNeedsMembershipAndWaitsOnlyWhenAnswered) {
   EXPECT_EQ(sink.publishes[0].first, R"({"x": 1})");
 }
 
+TEST_F(ClientProtocolHandler, AnUnreachableBrokerIsTheErrorUnavailable) {
+  send(R"({"type":"subscribe","room":"r","id":1})");
+  join_answer down;
+  down.error = "unavailable";
+  handler.on_join_answer("r", down);
+  EXPECT_NE(sink.replies.back().find(R"("code":"unavailable")"), std::string::npos);
+  EXPECT_NE(sink.replies.back().find(R"("id":1)"), std::string::npos);
+  EXPECT_FALSE(handler.waiting());
+  EXPECT_TRUE(handler.rooms().empty());  // not a member
+
+  send(R"({"type":"subscribe","room":"r"})");
+  handler.on_join_answer("r", answer(true, 1, 0));
+  send(R"({"type":"publish","room":"r","data":1,"id":"p"})");
+  handler.on_publish_answer("r", 0, "", "unavailable");
+  EXPECT_NE(sink.replies.back().find(R"("code":"unavailable")"), std::string::npos);
+  EXPECT_NE(sink.replies.back().find(R"("id":"p")"), std::string::npos);
+  EXPECT_FALSE(handler.waiting());
+  // A publish without an id is told too: the message was not taken.
+  send(R"({"type":"publish","room":"r","data":2})");
+  handler.on_publish_answer("r", 0, "", "unavailable");
+  EXPECT_NE(sink.replies.back().find(R"("code":"unavailable")"), std::string::npos);
+}
+
 TEST_F(ClientProtocolHandler, LeaveAllLeavesEveryRoom) {
   handler.join_on_connect({{"a", "b"}, std::nullopt});
   handler.on_join_answer("a", answer(true, 1, 0));
@@ -134,7 +157,7 @@ TEST_F(ClientProtocolHandler, RecoveryRepliesThenSendsTheMissedFramesInOrder) {
   EXPECT_EQ(sink.join_since[0]->seq, 5u);
   EXPECT_EQ(sink.join_since[0]->epoch, "e1");
   EXPECT_TRUE(sink.join_leave[0]);
-  join_answer answer{true, 2, 7, "e1", true, {}};
+  join_answer answer{true, 2, 7, "e1", true, {}, {}};
   answer.missed = {std::make_shared<const std::string>("m6"),
                    std::make_shared<const std::string>("m7")};
   handler.on_join_answer("r", answer);
@@ -145,7 +168,7 @@ TEST_F(ClientProtocolHandler, RecoveryRepliesThenSendsTheMissedFramesInOrder) {
 
 TEST_F(ClientProtocolHandler, AnUnrecoverableGapSaysSoAndSendsNothingMissed) {
   send(R"({"type":"subscribe","room":"r","since":{"seq":1,"epoch":"old"}})");
-  handler.on_join_answer("r", {true, 1, 9, "new", false, {}});
+  handler.on_join_answer("r", {true, 1, 9, "new", false, {}, {}});
   EXPECT_NE(sink.replies.back().find(R"("recovered":false,"missed":0)"), std::string::npos);
   EXPECT_TRUE(sink.sent_frames.empty());
   // A malformed position is refused before anything is asked of the owner.
@@ -172,11 +195,11 @@ TEST_F(ClientProtocolHandler, PresenceIsForMembersAndFollowsRoomRules) {
   send(R"({"type":"presence","room":"r","id":3})");
   EXPECT_NE(sink.replies.back().find("not_subscribed"), std::string::npos);
   send(R"({"type":"subscribe","room":"r"})");
-  handler.on_join_answer("r", {true, 1, 0, "e", std::nullopt, {}});
+  handler.on_join_answer("r", {true, 1, 0, "e", std::nullopt, {}, {}});
   send(R"({"type":"presence","room":"r","id":3})");
   EXPECT_EQ(sink.presence_asked, std::vector<std::string>{"r"});
   EXPECT_TRUE(handler.waiting());
-  handler.on_presence_answer("r", {{"c1", "u1"}}, true);
+  handler.on_presence_answer("r", {{"c1", "u1", ""}}, true);
   EXPECT_EQ(sink.replies.back(), R"({"type":"presence","room":"r","members":[)"
                                  R"({"client_id":"c1","user_id":"u1"}],"truncated":true,"id":3})");
 }

@@ -106,7 +106,7 @@ TEST(Protocol, EncodesServerMessagesAsValidJson) {
   auto recovered = parsed(encode_subscribed("r", {1, 12, "e", true, 4}, ""));
   EXPECT_EQ(recovered.at("recovered"), true);
   EXPECT_EQ(recovered.at("missed"), 4);
-  room_member members[] = {{"c1", "u\n1"}};
+  room_member members[] = {{"c1", "u\n1", ""}};
   auto presence = parsed(encode_presence("r", members, false, ""));
   EXPECT_EQ(presence.at("members").at(0).at("user_id"), "u\n1");
   EXPECT_EQ(presence.at("truncated"), false);

@@ -14,6 +14,7 @@
 #include <jwt/jwt.hpp>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tools/cli/usage.hpp"
@@ -87,6 +88,11 @@ void print(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
   options.always_print_primitive_fields = true;
   (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  // The cluster-only lists are left out while empty (one node): a single node's output stays
+  // as it was. Inside a JSON string these quotes would be escaped, so no value is touched.
+  for (std::string_view empty : {R"(,"nodesMissing":[])", R"(,"nodes":[])"})
+    for (auto at = json.find(empty); at != std::string::npos; at = json.find(empty, at))
+      json.erase(at, empty.size());
   std::cout << json << "\n";
 }
 

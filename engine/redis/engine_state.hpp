@@ -1,0 +1,109 @@
+// The Redis engine's state on its own thread: connections, subscriptions, the live nodes and
+// the cluster-wide requests still being gathered. Private to engine/redis.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/redis/channel_subscriptions.hpp"
+#include "engine/redis/node_messages.hpp"
+#include "engine/redis/redis_connection.hpp"
+#include "engine/redis/redis_engine.hpp"
+
+namespace wsedge::engine::redis {
+
+namespace net = boost::asio;
+
+// One cluster-wide request on its way: who should answer, who has, and what they said.
+struct gather {
+  node_op op = node_op::stats;
+  std::set<std::string> expected;
+  std::set<std::string> answered;
+  std::vector<node_reply> replies;
+  // How many nodes the request reached (PUBLISH's answer): a node that started since the last
+  // heartbeat is waited for too, and a node whose connection is gone is not.
+  std::optional<std::size_t> receivers;
+  std::unique_ptr<net::steady_timer> deadline;
+  // Called once, with the replies and the nodes that did not answer.
+  std::function<void(std::vector<node_reply>, std::vector<std::string> missing)> finish;
+};
+
+struct redis_engine::state {
+  state(redis_engine& owner, const redis_engine_options& options);
+
+  // --- engine thread only ---
+  void start();
+  void stop();
+  void on_state_change();
+  void on_message(std::string_view channel, std::string_view payload);
+  void on_restored(const std::string& channel);
+  // The heartbeat (and the ingestion lease, and ttl renewals) every options.heartbeat.
+  void tick();
+  void beat();
+  // Tells Redis this node's members of `room` (0: none).
+  void count_members(const std::string& room, std::uint64_t members);
+  // Runs scripts::<index> with EVALSHA (EVAL when Redis does not know it yet).
+  void script(std::size_t index, std::vector<std::string> keys, std::vector<std::string> args,
+              redis_connection::reply_handler done);
+  void load_scripts();
+  // Asks every live node (this one too); without Redis, `finish` gets this node's answer only
+  // when `local` is given (nullopt: the request fails).
+  void ask_everyone(node_request request,
+                    std::function<void(std::vector<node_reply>, std::vector<std::string>)> finish,
+                    std::function<void(std::function<void(node_reply)>)> local);
+  void answer(const node_request& request);
+  void on_reply(node_reply reply);
+  void complete(std::uint64_t id);
+  // Completes the gather when every node it reached and every live node has answered.
+  void complete_if_answered(std::uint64_t id);
+  std::vector<std::string> other_live_nodes() const;
+
+  std::string room_key(std::string_view room) const {
+    return options.prefix + ":room:" + std::string(room);
+  }
+  std::string history_key(std::string_view room) const { return room_key(room) + ":history"; }
+  std::string members_key(std::string_view room) const { return room_key(room) + ":nodes"; }
+  std::string room_channel(std::string_view room) const {
+    return options.prefix + ":room:" + std::string(room);
+  }
+  std::string nodes_key() const { return options.prefix + ":nodes"; }
+  std::string cluster_channel() const { return options.prefix + ":cluster"; }
+  std::string node_channel(std::string_view node) const {
+    return options.prefix + ":node:" + std::string(node);
+  }
+  std::string ingest_channel() const { return options.prefix + ":publish"; }
+  std::string lease_key() const { return options.prefix + ":ingest:lease"; }
+  std::string fresh_epoch();
+
+  redis_engine& owner;
+  const redis_engine_options& options;
+  edge::node_requests* node = nullptr;
+  net::io_context io{1};
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::shared_ptr<redis_connection> commands;
+  std::shared_ptr<redis_connection> subscriber;
+  channel_subscriptions subscriptions;
+  net::steady_timer ticker{io};
+  std::vector<std::string> script_shas;
+  std::set<std::string> live_nodes;
+  std::map<std::string, std::uint64_t> rooms;  // members on this node, per room
+  bool holds_lease = false;
+  bool commands_were_up = false;
+  std::int64_t ticks = 0;
+  std::uint64_t next_id = 0;
+  std::map<std::uint64_t, gather> gathers;
+  std::mt19937_64 random{std::random_device{}()};
+  std::atomic<std::uint64_t> room_subscriptions{0};
+  bool stopped = false;
+};
+
+}  // namespace wsedge::engine::redis

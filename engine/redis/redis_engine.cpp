@@ -1,0 +1,410 @@
+// The Redis engine: connections, room publishes and reads, subscriptions, heartbeat and the
+// ingestion lease. Cluster-wide requests are in redis_engine_gather.cpp.
+#include "engine/redis/redis_engine.hpp"
+
+#include <absl/strings/str_format.h>
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <charconv>
+#include <cstdio>
+#include <limits>
+
+#include "engine/redis/engine_state.hpp"
+#include "engine/redis/redis_scripts.hpp"
+
+namespace wsedge::engine::redis {
+
+namespace {
+
+constexpr const char* script_texts[] = {scripts::publish, scripts::read, scripts::heartbeat,
+                                        scripts::lease};
+enum script_index : std::size_t { publish_script, read_script, heartbeat_script, lease_script };
+
+std::string text(const redisReply* r) {
+  return r != nullptr && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS ||
+                          r->type == REDIS_REPLY_ERROR)
+             ? std::string(r->str, r->len)
+             : std::string();
+}
+
+std::uint64_t integer(const redisReply* r) {
+  if (r == nullptr) return 0;
+  if (r->type == REDIS_REPLY_INTEGER)
+    return r->integer < 0 ? 0 : static_cast<std::uint64_t>(r->integer);
+  std::uint64_t n = 0;
+  if (r->type == REDIS_REPLY_STRING) std::from_chars(r->str, r->str + r->len, n);
+  return n;
+}
+
+// Why a reply is not the answer it should be ("" when it is).
+std::string failure(const redisReply* r, std::string_view error) {
+  if (!error.empty())
+    return error == "connection lost" || error == "stopped" ? std::string("unavailable")
+                                                            : std::string(error);
+  if (r == nullptr) return "unavailable";
+  if (r->type == REDIS_REPLY_ERROR) return "redis: " + text(r);
+  return {};
+}
+
+template <class T>
+bool parse_number(std::string_view text, T& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc{} && end == text.data() + text.size();
+}
+
+// "seq\nepoch\nts\nfrom\ndata", as the publish script sends it.
+std::optional<edge::engine_message> parse_room_message(std::string room, std::string_view p) {
+  edge::engine_message m;
+  m.room = std::move(room);
+  std::string_view fields[4];
+  for (auto& f : fields) {
+    const std::size_t end = p.find('\n');
+    if (end == std::string_view::npos) return std::nullopt;
+    f = p.substr(0, end);
+    p.remove_prefix(end + 1);
+  }
+  if (!parse_number(fields[0], m.seq) || !parse_number(fields[2], m.ts)) return std::nullopt;
+  m.epoch = std::string(fields[1]);
+  m.from = std::string(fields[3]);
+  m.data = std::string(p);
+  return m;
+}
+
+}  // namespace
+
+// --- The engine's thread-safe face: everything is posted to its thread. ---
+
+redis_engine::redis_engine(redis_engine_options options)
+    : options_(std::move(options)), state_(std::make_unique<state>(*this, options_)) {}
+
+redis_engine::~redis_engine() {
+  stop();
+}
+
+void redis_engine::start(edge::node_requests& node) {
+  state_->node = &node;
+  state_->work.emplace(state_->io.get_executor());
+  net::post(state_->io, [s = state_.get()] { s->start(); });
+  thread_ = std::thread([s = state_.get()] { s->io.run(); });
+}
+
+void redis_engine::stop() {
+  if (!thread_.joinable()) return;
+  net::post(state_->io, [s = state_.get()] { s->stop(); });
+  state_->work.reset();
+  thread_.join();
+  up_ = false;
+}
+
+edge::engine_metrics redis_engine::metrics() const {
+  edge::engine_metrics m;
+  m.enabled = true;
+  m.up = up();
+  for (const auto* c : {state_->commands.get(), state_->subscriber.get()}) {
+    if (c == nullptr) continue;
+    const auto n = c->counted();
+    m.commands += n.commands;
+    m.command_errors += n.errors;
+    m.reconnects += n.reconnects;
+    m.latency_count += n.answered;
+    m.latency_sum_seconds += n.answered_seconds;
+  }
+  m.subscriptions = state_->room_subscriptions.load(std::memory_order_relaxed);
+  return m;
+}
+
+void redis_engine::publish_room(std::string room, std::string data, std::string from,
+                                std::int64_t ts,
+                                std::function<void(edge::engine_publish_result)> done) {
+  net::post(state_->io, [s = state_.get(), room = std::move(room), data = std::move(data),
+                         from = std::move(from), ts, done = std::move(done)]() mutable {
+    const auto& o = s->options;
+    s->script(publish_script,
+              {s->room_key(room), s->history_key(room), s->members_key(room), s->nodes_key()},
+              {s->fresh_epoch(), std::move(data), std::move(from), std::to_string(ts),
+               std::to_string(o.history_size), std::to_string(o.history_ttl.count()),
+               s->room_channel(room), std::to_string(o.node_timeout.count())},
+              [done = std::move(done)](const redisReply* r, std::string_view error) {
+                edge::engine_publish_result out;
+                out.error = failure(r, error);
+                if (out.error.empty() && (r->type != REDIS_REPLY_ARRAY || r->elements != 3))
+                  out.error = "redis: unexpected reply to the publish script";
+                if (out.error.empty()) {
+                  out.result.seq = integer(r->element[0]);
+                  out.result.epoch = text(r->element[1]);
+                  out.result.recipients = integer(r->element[2]);
+                }
+                if (done) done(std::move(out));
+              });
+  });
+}
+
+void redis_engine::set_local_members(std::string room, std::uint64_t members,
+                                     std::function<void()> done) {
+  net::post(state_->io,
+            [s = state_.get(), room = std::move(room), members, done = std::move(done)]() mutable {
+              s->count_members(room, members);
+              if (members > 0) {
+                s->rooms[room] = members;
+                s->subscriptions.want(s->room_channel(room), std::move(done));
+              } else {
+                s->rooms.erase(room);
+                s->subscriptions.drop(s->room_channel(room));
+                if (done) done();
+              }
+              s->room_subscriptions = s->rooms.size();
+            });
+}
+
+void redis_engine::read(std::string room, std::uint64_t since, std::size_t limit, bool open,
+                        std::function<void(edge::engine_read)> done) {
+  net::post(state_->io, [s = state_.get(), room = std::move(room), since, limit, open,
+                         done = std::move(done)]() mutable {
+    const std::string after = since == std::numeric_limits<std::uint64_t>::max()
+                                  ? std::string("-")
+                                  : std::to_string(since);
+    s->script(read_script, {s->room_key(room), s->history_key(room)},
+              {after, std::to_string(limit), open ? s->fresh_epoch() : std::string(),
+               std::to_string(s->options.history_ttl.count())},
+              [room, done = std::move(done)](const redisReply* r, std::string_view error) {
+                edge::engine_read out;
+                out.error = failure(r, error);
+                if (out.error.empty() && (r->type != REDIS_REPLY_ARRAY || r->elements != 5))
+                  out.error = "redis: unexpected reply to the read script";
+                if (!out.error.empty()) return done(std::move(out));
+                out.seq = integer(r->element[0]);
+                out.epoch = text(r->element[1]);
+                out.first_kept = integer(r->element[2]);
+                out.kept = integer(r->element[3]);
+                const redisReply* entries = r->element[4];
+                for (std::size_t i = entries->elements; i-- > 0;) {
+                  const redisReply* e = entries->element[i];
+                  if (e->type != REDIS_REPLY_ARRAY || e->elements != 2) continue;
+                  edge::engine_message m;
+                  m.room = room;
+                  const std::string id = text(e->element[0]);
+                  const auto dash = id.find('-');
+                  if (dash == std::string::npos ||
+                      !parse_number(std::string_view(id).substr(dash + 1), m.seq))
+                    continue;
+                  m.epoch = out.epoch;
+                  const redisReply* fields = e->element[1];
+                  for (std::size_t f = 0; f + 1 < fields->elements; f += 2) {
+                    const std::string name = text(fields->element[f]);
+                    std::string value = text(fields->element[f + 1]);
+                    if (name == "d")
+                      m.data = std::move(value);
+                    else if (name == "f")
+                      m.from = std::move(value);
+                    else if (name == "t")
+                      parse_number(value, m.ts);
+                  }
+                  out.messages.push_back(std::move(m));
+                }
+                done(std::move(out));
+              });
+  });
+}
+
+// --- On the engine's thread ---
+
+redis_engine::state::state(redis_engine& engine, const redis_engine_options& opts)
+    : owner(engine),
+      options(opts),
+      subscriptions([this](std::string_view c, std::string_view p) { on_message(c, p); },
+                    [this](const std::string& c) { on_restored(c); }),
+      script_shas(std::size(script_texts)) {}
+
+void redis_engine::state::start() {
+  redis_connection::options o{.host = options.host,
+                              .port = options.port,
+                              .password = options.password,
+                              .db = options.db,
+                              .on_state = [this](bool) { on_state_change(); }};
+  commands = redis_connection::create(io, o);
+  subscriber = redis_connection::create(io, o);
+  subscriptions.use(*subscriber);
+  live_nodes.insert(options.node_name);
+  // Always subscribed: a subscriber connection must never be left without a channel.
+  subscriptions.want(cluster_channel());
+  subscriptions.want(node_channel(options.node_name));
+  commands->start();
+  subscriber->start();
+  tick();
+}
+
+void redis_engine::state::stop() {
+  stopped = true;
+  ticker.cancel();
+  // Whoever waits on a gather gets what came so far.
+  while (!gathers.empty()) complete(gathers.begin()->first);
+  if (commands && commands->up()) {
+    // Best effort: leave the live set and give up the lease (sent, not waited for).
+    commands->command({"ZREM", nodes_key(), options.node_name}, [](auto, auto) {});
+  }
+  if (commands) commands->stop();
+  if (subscriber) subscriber->stop();
+  subscriptions.on_connection(false);
+  owner.up_ = false;
+}
+
+void redis_engine::state::on_state_change() {
+  const bool commands_up = commands && commands->up();
+  const bool subscriber_up = subscriber && subscriber->up();
+  const bool commands_came_up = commands_up && !commands_were_up;
+  commands_were_up = commands_up;
+  if (commands_came_up) {
+    load_scripts();
+    beat();  // announce this node at once, not a heartbeat later
+    // Redis may have lost them (a restart): this node's members are told again.
+    for (const auto& [room, members] : rooms) count_members(room, members);
+  }
+  subscriptions.on_connection(subscriber_up);
+  const bool up = commands_up && subscriber_up;
+  if (up != owner.up_.load()) {
+    std::fprintf(stderr, "wsedge: redis %s:%u %s\n", options.host.c_str(), options.port,
+                 up ? "connected" : "unreachable; retrying");
+  }
+  owner.up_ = up;
+}
+
+void redis_engine::state::count_members(const std::string& room, std::uint64_t members) {
+  // Publishes count the members of live nodes (recipients cluster-wide).
+  const std::string key = members_key(room);
+  auto ignore = [](const redisReply*, std::string_view) {};
+  if (members == 0) return commands->command({"HDEL", key, options.node_name}, ignore);
+  commands->command({"HSET", key, options.node_name, std::to_string(members)}, ignore);
+  commands->command({"EXPIRE", key, "86400"}, ignore);
+}
+
+void redis_engine::state::load_scripts() {
+  for (std::size_t i = 0; i < std::size(script_texts); ++i) {
+    commands->command({"SCRIPT", "LOAD", script_texts[i]},
+                      [this, i](const redisReply* r, std::string_view error) {
+                        if (failure(r, error).empty()) script_shas[i] = text(r);
+                      });
+  }
+}
+
+void redis_engine::state::script(std::size_t index, std::vector<std::string> keys,
+                                 std::vector<std::string> args,
+                                 redis_connection::reply_handler done) {
+  std::vector<std::string> command;
+  command.reserve(3 + keys.size() + args.size());
+  const bool by_sha = !script_shas[index].empty();
+  command.push_back(by_sha ? "EVALSHA" : "EVAL");
+  command.push_back(by_sha ? script_shas[index] : script_texts[index]);
+  command.push_back(std::to_string(keys.size()));
+  for (auto& k : keys) command.push_back(std::move(k));
+  for (auto& a : args) command.push_back(std::move(a));
+  if (!by_sha) return commands->command(command, std::move(done));
+  auto retry = std::make_shared<std::vector<std::string>>(command);
+  commands->command(command, [this, index, retry, done = std::move(done)](const redisReply* r,
+                                                                          std::string_view error) {
+    if (error.empty() && r != nullptr && r->type == REDIS_REPLY_ERROR &&
+        text(r).starts_with("NOSCRIPT")) {
+      // Redis lost its script cache (a restart): send the script itself this once.
+      script_shas[index].clear();
+      (*retry)[0] = "EVAL";
+      (*retry)[1] = script_texts[index];
+      return commands->command(*retry, done);
+    }
+    done(r, error);
+  });
+}
+
+void redis_engine::state::on_message(std::string_view channel, std::string_view payload) {
+  const std::string rooms = options.prefix + ":room:";
+  if (channel.starts_with(rooms)) {
+    if (auto m = parse_room_message(std::string(channel.substr(rooms.size())), payload))
+      node->on_room_message(std::move(*m));
+    return;
+  }
+  if (channel == cluster_channel()) {
+    if (auto request = decode_request(payload)) answer(*request);
+    return;
+  }
+  if (channel == node_channel(options.node_name)) {
+    if (auto reply = decode_reply(payload)) on_reply(std::move(*reply));
+    return;
+  }
+  if (channel == ingest_channel()) {
+    auto publish = decode_ingest(payload);
+    if (!publish) return node->count_error("ingest_invalid");
+    return node->ingest(std::move(publish->target), std::move(publish->data));
+  }
+  for (const auto& [source, room] : options.ingest) {
+    if (channel != source) continue;
+    node->ingest({edge::target_kind::room, room}, std::string(payload));
+    return;
+  }
+}
+
+void redis_engine::state::on_restored(const std::string& channel) {
+  const std::string rooms = options.prefix + ":room:";
+  if (channel.starts_with(rooms)) node->on_room_resubscribed(channel.substr(rooms.size()));
+}
+
+void redis_engine::state::tick() {
+  if (stopped) return;
+  beat();
+  ticker.expires_after(options.heartbeat);
+  ticker.async_wait([this](boost::system::error_code ec) {
+    if (!ec) tick();
+  });
+}
+
+void redis_engine::state::beat() {
+  if (commands->up()) {
+    script(heartbeat_script, {nodes_key()},
+           {options.node_name, std::to_string(options.node_timeout.count())},
+           [this](const redisReply* r, std::string_view error) {
+             if (!failure(r, error).empty() || r->type != REDIS_REPLY_ARRAY) return;
+             std::set<std::string> live{options.node_name};
+             for (std::size_t i = 0; i < r->elements; ++i) live.insert(text(r->element[i]));
+             live_nodes = std::move(live);
+           });
+    script(lease_script, {lease_key()}, {options.node_name, std::to_string(options.lease.count())},
+           [this](const redisReply* r, std::string_view error) {
+             const bool holds = failure(r, error).empty() && integer(r) == 1;
+             if (holds == holds_lease) return;
+             holds_lease = holds;
+             owner.ingesting_ = holds;
+             std::vector<std::string> channels{ingest_channel()};
+             for (const auto& [source, room] : options.ingest) channels.push_back(source);
+             for (const auto& c : channels) {
+               if (holds) {
+                 subscriptions.want(c);
+               } else {
+                 subscriptions.drop(c);
+               }
+             }
+           });
+    // Rooms with members here outlive their last message: their ttl is renewed a few times
+    // per ttl (the messages themselves renew it too).
+    const auto every = std::max<std::int64_t>(
+        1, std::chrono::duration_cast<std::chrono::milliseconds>(options.history_ttl).count() / 3 /
+               std::max<std::int64_t>(1, options.heartbeat.count()));
+    if (++ticks % every == 0) {
+      const std::string ttl = std::to_string(options.history_ttl.count());
+      for (const auto& [room, members] : rooms) {
+        commands->command({"EXPIRE", room_key(room), ttl}, [](auto, auto) {});
+        commands->command({"EXPIRE", history_key(room), ttl}, [](auto, auto) {});
+      }
+    }
+  } else if (holds_lease) {
+    // Without Redis the lease cannot be renewed: another node may take it.
+    holds_lease = false;
+    owner.ingesting_ = false;
+    subscriptions.drop(ingest_channel());
+    for (const auto& [source, room] : options.ingest) subscriptions.drop(source);
+  }
+}
+
+std::string redis_engine::state::fresh_epoch() {
+  return absl::StrFormat("%012x", random() & 0xffffffffffffULL);
+}
+
+}  // namespace wsedge::engine::redis

@@ -1,0 +1,90 @@
+// The Lua scripts the Redis engine runs (each one atomic in Redis).
+#pragma once
+
+namespace wsedge::engine::redis::scripts {
+
+// A room publish. KEYS: the room's meta hash (epoch, seq), its history stream, its members per
+// node, the nodes' heartbeat set. ARGV: an epoch for a room Redis does not know, data, from,
+// ts, history size, history ttl (s), the room's channel, how recent a heartbeat counts (ms).
+// Returns {seq, epoch, members on live nodes}; the channel gets "seq\nepoch\nts\nfrom\ndata".
+inline constexpr const char* publish = R"lua(
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then
+  epoch = ARGV[1]
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[1], 'epoch', epoch)
+end
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+if tonumber(ARGV[5]) > 0 then
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '0-' .. seq,
+             'd', ARGV[2], 'f', ARGV[3], 't', ARGV[4])
+  redis.call('EXPIRE', KEYS[2], ARGV[6])
+end
+redis.call('EXPIRE', KEYS[1], ARGV[6])
+redis.call('PUBLISH', ARGV[7], seq .. '\n' .. epoch .. '\n' .. ARGV[4] .. '\n' .. ARGV[3] .. '\n' .. ARGV[2])
+local t = redis.call('TIME')
+local alive = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[8])
+local members = 0
+local counts = redis.call('HGETALL', KEYS[3])
+for i = 1, #counts, 2 do
+  local seen = redis.call('ZSCORE', KEYS[4], counts[i])
+  if seen and tonumber(seen) >= alive then members = members + tonumber(counts[i + 1]) end
+end
+return {seq, epoch, members}
+)lua";
+
+// A room's position and kept messages. KEYS: meta hash, stream. ARGV: after this seq ("-":
+// the position only), at most this many of the newest (0: all), an epoch to open the room with
+// when Redis does not know it ("": leave it unknown), the room's ttl (s).
+// Returns {seq, epoch ("" when unknown), first kept seq, kept count, entries newest first}.
+inline constexpr const char* read = R"lua(
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then
+  if ARGV[3] == '' then return {0, '', 0, 0, {}} end
+  epoch = ARGV[3]
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
+  redis.call('EXPIRE', KEYS[1], ARGV[4])
+end
+local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+local first = 0
+local head = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
+if #head > 0 then first = tonumber(string.match(head[1][1], '%-(%d+)$')) end
+local kept = redis.call('XLEN', KEYS[2])
+local entries = {}
+if ARGV[1] ~= '-' then
+  if tonumber(ARGV[2]) > 0 then
+    entries = redis.call('XREVRANGE', KEYS[2], '+', '(0-' .. ARGV[1], 'COUNT', ARGV[2])
+  else
+    entries = redis.call('XREVRANGE', KEYS[2], '+', '(0-' .. ARGV[1])
+  end
+end
+return {seq, epoch, first, kept, entries}
+)lua";
+
+// A node's heartbeat. KEYS: the heartbeat set. ARGV: the node's name, how recent a heartbeat
+// counts (ms). Returns the live nodes' names.
+inline constexpr const char* heartbeat = R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 3600000)
+return redis.call('ZRANGEBYSCORE', KEYS[1], now - tonumber(ARGV[2]), '+inf')
+)lua";
+
+// The ingestion lease: taken when free, renewed by its holder. KEYS: the lease. ARGV: the
+// node's name, the lease's length (ms). Returns 1 when this node holds it.
+inline constexpr const char* lease = R"lua(
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if not holder then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+)lua";
+
+}  // namespace wsedge::engine::redis::scripts

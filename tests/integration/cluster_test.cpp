@@ -1,0 +1,354 @@
+// Cluster mode against a real redis-server: three nodes act as one edge (one order for every
+// member on every node, targets, Kick and Stats everywhere, ingestion exactly once, recovery on
+// another node, a node killed with SIGKILL, Redis killed and back).
+#include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
+
+#include <atomic>
+#include <random>
+#include <thread>
+
+#include "tests/support/redis_server.hpp"
+#include "tests/support/test_node.hpp"
+#include "tests/support/ws_client.hpp"
+#include "tests/support/wsedge_binary.hpp"
+
+namespace wsedge::testing {
+namespace {
+
+namespace json = boost::json;
+namespace v1 = wsedge::v1;
+using clock = std::chrono::steady_clock;
+
+// The next message of `type` (skipping others); an empty object when none came in time.
+json::object next_of(ws_client& c, std::string_view type, std::chrono::milliseconds timeout = 10s) {
+  const auto deadline = clock::now() + timeout;
+  while (clock::now() < deadline) {
+    json::value v =
+        c.read_json(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()));
+    if (!v.is_object()) break;
+    if (str(v.at("type")) == type) return v.as_object();
+  }
+  ADD_FAILURE() << "no " << type << " message";
+  return {};
+}
+
+template <class F>
+bool eventually(F condition, std::chrono::milliseconds timeout = 10s) {
+  const auto deadline = clock::now() + timeout;
+  while (!condition()) {
+    if (clock::now() > deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
+// A plain (blocking) Redis client for the test's own commands.
+class redis_client {
+ public:
+  explicit redis_client(std::uint16_t port) : context_(redisConnect("127.0.0.1", port)) {}
+  ~redis_client() {
+    if (context_ != nullptr) redisFree(context_);
+  }
+  // The integer reply of the command (-1 when it failed).
+  long long command(const std::vector<std::string>& args) {
+    std::vector<const char*> argv;
+    std::vector<std::size_t> lengths;
+    for (const auto& a : args) {
+      argv.push_back(a.data());
+      lengths.push_back(a.size());
+    }
+    auto* reply = static_cast<redisReply*>(
+        redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lengths.data()));
+    if (reply == nullptr) return -1;
+    long long n = reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1;
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
+        reply->element[1]->type == REDIS_REPLY_INTEGER)
+      n = reply->element[1]->integer;  // PUBSUB NUMSUB channel → [channel, count]
+    freeReplyObject(reply);
+    return n;
+  }
+
+ private:
+  redisContext* context_;
+};
+
+class Cluster : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(redis_server::available()) << "no " << redis_server_binary;
+    redis = std::make_unique<redis_server>();
+    prefix = "t" + std::to_string(std::random_device{}());
+    for (int i = 0; i < 3; ++i)
+      nodes.push_back(std::make_unique<test_node>(config("n" + std::to_string(i))));
+    // Every node connected, and each sees all three in its heartbeats.
+    ASSERT_TRUE(eventually([&] {
+      for (auto& n : nodes)
+        if (!n->server().hub().engine_up() || n->stats().nodes_size() != 3) return false;
+      return true;
+    }));
+  }
+
+  app::server_config config(const std::string& name) {
+    auto c = test_config();
+    engine::redis::redis_engine_options o;
+    o.port = redis->port();
+    o.prefix = prefix;
+    o.node_name = name;
+    o.ingest = {{prefix + "-jobs:updates", "jobs"}};
+    c.redis = o;
+    return c;
+  }
+
+  json::object join(ws_client& c, test_node& node, const std::string& room) {
+    EXPECT_FALSE(c.connect_and_greet(node.ws_port()).empty());
+    c.send(R"({"type":"subscribe","room":")" + room + R"(","id":1})");
+    return next_of(c, "subscribed");
+  }
+
+  v1::PublishResponse publish(test_node& node, const v1::Target& target, const std::string& data) {
+    v1::PublishResponse response;
+    auto status = node.publish(target, data, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+
+  std::unique_ptr<redis_server> redis;
+  std::string prefix;
+  std::vector<std::unique_ptr<test_node>> nodes;
+};
+
+TEST_F(Cluster, EveryMemberOnEveryNodeGetsEveryMessageInOneOrder) {
+  ws_client members[3];
+  for (int i = 0; i < 3; ++i) join(members[i], *nodes[i], "r");
+  EXPECT_EQ(publish(*nodes[0], room_target("r"), R"({"first":true})").recipients(), 3u);
+
+  // Three publishers, one per node, at once; and one client publishing too.
+  constexpr int per_node = 100;
+  std::vector<std::thread> publishers;
+  for (int p = 0; p < 3; ++p)
+    publishers.emplace_back([&, p] {
+      for (int k = 0; k < per_node; ++k)
+        nodes[p]->publish(room_target("r"),
+                          R"({"p":)" + std::to_string(p) + R"(,"k":)" + std::to_string(k) + "}");
+    });
+  members[1].send(R"({"type":"publish","room":"r","data":{"client":1},"id":"c"})");
+  for (auto& t : publishers) t.join();
+
+  const std::size_t total = 1 + 3 * per_node + 1;
+  std::vector<std::string> seen[3];
+  for (int i = 0; i < 3; ++i) {
+    std::uint64_t last = 0;
+    while (seen[i].size() < total) {
+      json::value v = members[i].read_json();
+      ASSERT_TRUE(v.is_object()) << "member " << i << " got " << seen[i].size() << " of " << total;
+      if (str(v.at("type")) == "published") continue;
+      ASSERT_EQ(str(v.at("type")), "message");
+      const auto seq = static_cast<std::uint64_t>(v.at("seq").as_int64());
+      ASSERT_EQ(seq, last + 1) << "member " << i;
+      last = seq;
+      seen[i].push_back(json::serialize(v.at("data")));
+    }
+  }
+  EXPECT_EQ(seen[0], seen[1]);
+  EXPECT_EQ(seen[0], seen[2]);
+}
+
+TEST_F(Cluster, TargetsKickAndStatsReachEveryNode) {
+  ws_client a[3];
+  std::string ids[3];
+  for (int i = 0; i < 3; ++i) ids[i] = a[i].connect_and_greet(nodes[i]->ws_port());
+  v1::Target all;
+  all.set_all(true);
+  auto everyone = publish(*nodes[1], all, R"({"hello":"all"})");
+  EXPECT_EQ(everyone.recipients(), 3u);
+  EXPECT_EQ(everyone.nodes_missing_size(), 0);
+  for (auto& c : a)
+    EXPECT_EQ(json::serialize(next_of(c, "message").at("data")), R"({"hello":"all"})");
+
+  v1::Target one;
+  one.set_client_id(ids[2]);
+  EXPECT_EQ(publish(*nodes[0], one, R"({"just":"you"})").recipients(), 1u);
+  EXPECT_EQ(json::serialize(next_of(a[2], "message").at("data")), R"({"just":"you"})");
+
+  auto stats = nodes[2]->stats();
+  EXPECT_EQ(stats.connections(), 3u);
+  ASSERT_EQ(stats.nodes_size(), 3);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(stats.nodes(i).name(), "n" + std::to_string(i));
+    EXPECT_EQ(stats.nodes(i).connections(), 1u);
+  }
+  EXPECT_EQ(stats.nodes_missing_size(), 0);
+
+  v1::KickRequest kick;
+  kick.set_client_id(ids[1]);
+  kick.set_reason("bye");
+  v1::KickResponse kicked;
+  ASSERT_TRUE(nodes[0]->kick(kick, &kicked).ok());
+  EXPECT_EQ(kicked.kicked(), 1u);
+  EXPECT_EQ(a[1].wait_for_close(), 4000);
+  EXPECT_EQ(a[1].close_reason(), "bye");
+}
+
+TEST_F(Cluster, RoomStatsAndPresenceAreClusterWide) {
+  ws_client a[3];
+  for (int i = 0; i < 3; ++i) join(a[i], *nodes[i], "p");
+  publish(*nodes[0], room_target("p"), "1");
+  auto stats = nodes[1]->stats("p");
+  ASSERT_EQ(stats.room_stats_size(), 1);
+  EXPECT_EQ(stats.room_stats(0).members(), 3u);
+  EXPECT_EQ(stats.room_stats(0).seq(), 1u);
+  EXPECT_EQ(stats.room_stats(0).history_messages(), 1u);
+
+  a[0].send(R"({"type":"presence","room":"p","id":"w"})");
+  auto presence = next_of(a[0], "presence");
+  EXPECT_EQ(presence.at("members").as_array().size(), 3u);
+}
+
+TEST_F(Cluster, RedisIngestionPublishesEachMessageOnceWithSeqAndHistory) {
+  ws_client news[3], jobs[3];
+  for (int i = 0; i < 3; ++i) {
+    join(news[i], *nodes[i], "news");
+    join(jobs[i], *nodes[i], "jobs");
+  }
+  redis_client cli(redis->port());
+  // One node holds the ingestion lease and listens.
+  ASSERT_TRUE(eventually([&] {
+    return cli.command({"PUBSUB", "NUMSUB", prefix + ":publish"}) == 1;
+  }));
+  EXPECT_EQ(cli.command({"PUBLISH", prefix + ":publish", "not json"}), 1);
+  EXPECT_EQ(cli.command({"PUBLISH", prefix + ":publish", R"({"data":{"no":"target"}})"}), 1);
+  EXPECT_EQ(cli.command({"PUBLISH", prefix + ":publish", R"({"room":"news","data":{"a": 1.50}})"}),
+            1);
+  EXPECT_EQ(cli.command({"PUBLISH", prefix + "-jobs:updates", R"({"job":7,"state":"done"})"}), 1);
+  EXPECT_EQ(cli.command({"PUBLISH", prefix + ":publish", R"({"room":"news","data":"second"})"}), 1);
+  for (int i = 0; i < 3; ++i) {
+    auto first = next_of(news[i], "message");
+    EXPECT_EQ(first.at("seq").as_int64(), 1);
+    EXPECT_EQ(json::serialize(first.at("data")), R"({"a":1.5E0})");  // parsed: same value
+    auto second = next_of(news[i], "message");
+    EXPECT_EQ(second.at("seq").as_int64(), 2);  // exactly once: no second copy of seq 1
+    auto job = next_of(jobs[i], "message");
+    EXPECT_EQ(job.at("seq").as_int64(), 1);
+    EXPECT_EQ(json::serialize(job.at("data")), R"({"job":7,"state":"done"})");
+  }
+  int invalid = 0;
+  for (auto& n : nodes) invalid += n->events().snapshot().errors["ingest_invalid"];
+  EXPECT_EQ(invalid, 2);
+}
+
+TEST_F(Cluster, AClientRecoversOnAnotherNode) {
+  std::string epoch;
+  {
+    ws_client c;
+    epoch = str(join(c, *nodes[0], "rec").at("epoch"));
+    EXPECT_FALSE(epoch.empty());  // a join opens the room: the client knows its epoch at once
+    for (int k = 1; k <= 3; ++k) publish(*nodes[2], room_target("rec"), std::to_string(k));
+    for (int k = 1; k <= 3; ++k) EXPECT_EQ(next_of(c, "message").at("seq").as_int64(), k);
+  }  // gone
+  for (int k = 4; k <= 6; ++k) publish(*nodes[1], room_target("rec"), std::to_string(k));
+
+  ws_client back;
+  ASSERT_FALSE(back.connect_and_greet(nodes[2]->ws_port()).empty());
+  back.send(R"({"type":"subscribe","room":"rec","since":{"seq":3,"epoch":")" + epoch + R"("}})");
+  auto reply = next_of(back, "subscribed");
+  EXPECT_TRUE(reply.at("recovered").as_bool());
+  EXPECT_EQ(reply.at("missed").as_int64(), 3);
+  EXPECT_EQ(reply.at("seq").as_int64(), 6);
+  for (int k = 4; k <= 6; ++k)
+    EXPECT_EQ(json::serialize(next_of(back, "message").at("data")), std::to_string(k));
+  publish(*nodes[0], room_target("rec"), "7");
+  EXPECT_EQ(next_of(back, "message").at("seq").as_int64(), 7);
+
+  // A position from another epoch cannot be recovered.
+  ws_client stale;
+  ASSERT_FALSE(stale.connect_and_greet(nodes[1]->ws_port()).empty());
+  stale.send(R"({"type":"subscribe","room":"rec","since":{"seq":3,"epoch":"nope"}})");
+  EXPECT_FALSE(next_of(stale, "subscribed").at("recovered").as_bool());
+}
+
+TEST_F(Cluster, RedisDownRefusesPublishesKeepsConnectionsAndComesBackByItself) {
+  ws_client c;
+  join(c, *nodes[0], "down");
+  const std::string first_epoch = publish(*nodes[1], room_target("down"), "1").epoch();
+  EXPECT_EQ(next_of(c, "message").at("seq").as_int64(), 1);
+
+  redis->kill();
+  ASSERT_TRUE(eventually([&] { return !nodes[0]->server().hub().engine_up(); }, 5s));
+  EXPECT_EQ(nodes[0]->server().hub().metrics().engine.up, false);
+  v1::PublishResponse refused;
+  auto status = nodes[0]->publish(room_target("down"), "2", &refused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  c.send(R"({"type":"publish","room":"down","data":2,"id":"p"})");
+  auto error = next_of(c, "error");
+  EXPECT_EQ(str(error.at("code")), "unavailable");
+  EXPECT_EQ(str(error.at("id")), "p");
+
+  ASSERT_TRUE(redis->start());
+  const auto back = clock::now();
+  ASSERT_TRUE(eventually(
+      [&] {
+        for (auto& n : nodes)
+          if (!n->server().hub().engine_up()) return false;
+        return true;
+      },
+      10s));
+  EXPECT_LT(clock::now() - back, 5s);
+  // The member's subscription came back without a restart; Redis lost the room: a new epoch.
+  ASSERT_TRUE(eventually([&] {
+    v1::PublishResponse r;
+    return nodes[2]->publish(room_target("down"), "3", &r).ok() && r.recipients() == 1;
+  }));
+  auto message = next_of(c, "message");
+  EXPECT_EQ(json::serialize(message.at("data")), "3");
+  EXPECT_NE(publish(*nodes[2], room_target("down"), "4").epoch(), first_epoch);
+}
+
+// A node in a process of its own, killed with SIGKILL: the others report it missing, and its
+// client recovers on another node.
+TEST_F(Cluster, ANodeKilledIsMissingAndItsClientRecoversElsewhere) {
+  child_process killed(
+      wsedge_argv({"--broker=redis", "--redis_url=" + redis->url(), "--redis_prefix=" + prefix,
+                   "--node_name=doomed", "--threads=1"}));
+  auto ports = read_startup_line(killed);
+  ASSERT_TRUE(ports);
+  ASSERT_TRUE(eventually([&] {
+    for (auto& n : nodes)
+      if (n->stats().nodes_size() != 4) return false;
+    return true;
+  }));
+  ws_client c;
+  ASSERT_FALSE(c.connect_and_greet(static_cast<std::uint16_t>(ports->ws)).empty());
+  c.send(R"({"type":"subscribe","room":"k"})");
+  const std::string epoch = str(next_of(c, "subscribed").at("epoch"));
+  publish(*nodes[0], room_target("k"), "1");
+  EXPECT_EQ(next_of(c, "message").at("seq").as_int64(), 1);
+
+  killed.signal(SIGKILL);
+  killed.wait_exit(10s);
+  // While its last heartbeat is fresh (5 s) it is expected and silent: missing, after the 1 s
+  // deadline of the call.
+  v1::StatsResponse stats;
+  ASSERT_TRUE(eventually(
+      [&] {
+        stats = nodes[1]->stats();
+        return stats.nodes_missing_size() == 1;
+      },
+      4s));
+  EXPECT_EQ(stats.nodes_missing(0), "doomed");
+  EXPECT_EQ(stats.nodes_size(), 3);
+  publish(*nodes[0], room_target("k"), "2");
+  publish(*nodes[0], room_target("k"), "3");
+
+  ws_client back;
+  ASSERT_FALSE(back.connect_and_greet(nodes[2]->ws_port()).empty());
+  back.send(R"({"type":"subscribe","room":"k","since":{"seq":1,"epoch":")" + epoch + R"("}})");
+  auto reply = next_of(back, "subscribed");
+  EXPECT_TRUE(reply.at("recovered").as_bool());
+  EXPECT_EQ(reply.at("missed").as_int64(), 2);
+  EXPECT_EQ(json::serialize(next_of(back, "message").at("data")), "2");
+  EXPECT_EQ(json::serialize(next_of(back, "message").at("data")), "3");
+}
+
+}  // namespace
+}  // namespace wsedge::testing
