@@ -42,6 +42,9 @@ struct redis_engine::state {
 
   // --- engine thread only ---
   void start();
+  // Leaves the cluster (the live set, this process' member counts), then stop(): at most
+  // `grace` waiting for Redis.
+  void leave_then_stop(std::chrono::milliseconds grace);
   void stop();
   void on_state_change();
   void on_message(std::string_view channel, std::string_view payload);
@@ -76,6 +79,7 @@ struct redis_engine::state {
     return options.prefix + ":room:" + std::string(room);
   }
   std::string nodes_key() const { return options.prefix + ":nodes"; }
+  std::string incarnations_key() const { return options.prefix + ":incarnations"; }
   std::string cluster_channel() const { return options.prefix + ":cluster"; }
   std::string node_channel(std::string_view node) const {
     return options.prefix + ":node:" + std::string(node);
@@ -104,6 +108,8 @@ struct redis_engine::state {
   std::mt19937_64 random{std::random_device{}()};
   std::atomic<std::uint64_t> room_subscriptions{0};
   bool stopped = false;
+  // This process among the node's lives: the key of its member counts.
+  std::string incarnation;
 };
 
 }  // namespace wsedge::engine::redis

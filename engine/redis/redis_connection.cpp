@@ -97,7 +97,7 @@ void redis_connection::on_connected(bool ok) {
     context_ = nullptr;
     return schedule_reconnect();
   }
-  backoff_ = options_.reconnect_min;
+  connected_at_ = std::chrono::steady_clock::now();
   if (connected_before_) reconnects_.fetch_add(1, std::memory_order_relaxed);
   connected_before_ = true;
   send_setup();
@@ -108,6 +108,10 @@ void redis_connection::on_connected(bool ok) {
 void redis_connection::on_disconnected() {
   // hiredis frees the context after this callback (its pending commands got no reply).
   context_ = nullptr;
+  // Only a connection that lasted starts the backoff over: one that Redis drops at once (a
+  // wrong password, a full server) is retried ever more slowly.
+  if (std::chrono::steady_clock::now() - connected_at_ >= std::chrono::seconds(5))
+    backoff_ = options_.reconnect_min;
   const bool was_up = up_;
   up_ = false;
   if (was_up && options_.on_state) options_.on_state(false);

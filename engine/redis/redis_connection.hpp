@@ -91,6 +91,7 @@ class redis_connection : public std::enable_shared_from_this<redis_connection> {
   bool up_ = false;
   bool stopped_ = false;
   bool connected_before_ = false;
+  std::chrono::steady_clock::time_point connected_at_;
   std::atomic<std::uint64_t> commands_{0};
   std::atomic<std::uint64_t> errors_{0};
   std::atomic<std::uint64_t> reconnects_{0};

@@ -92,7 +92,7 @@ void redis_engine::start(edge::node_requests& node) {
 
 void redis_engine::stop() {
   if (!thread_.joinable()) return;
-  net::post(state_->io, [s = state_.get()] { s->stop(); });
+  net::post(state_->io, [s = state_.get()] { s->leave_then_stop(std::chrono::milliseconds(500)); });
   state_->work.reset();
   thread_.join();
   up_ = false;
@@ -121,23 +121,24 @@ void redis_engine::publish_room(std::string room, std::string data, std::string 
   net::post(state_->io, [s = state_.get(), room = std::move(room), data = std::move(data),
                          from = std::move(from), ts, done = std::move(done)]() mutable {
     const auto& o = s->options;
-    s->script(publish_script,
-              {s->room_key(room), s->history_key(room), s->members_key(room), s->nodes_key()},
-              {s->fresh_epoch(), std::move(data), std::move(from), std::to_string(ts),
-               std::to_string(o.history_size), std::to_string(o.history_ttl.count()),
-               s->room_channel(room), std::to_string(o.node_timeout.count())},
-              [done = std::move(done)](const redisReply* r, std::string_view error) {
-                edge::engine_publish_result out;
-                out.error = failure(r, error);
-                if (out.error.empty() && (r->type != REDIS_REPLY_ARRAY || r->elements != 3))
-                  out.error = "redis: unexpected reply to the publish script";
-                if (out.error.empty()) {
-                  out.result.seq = integer(r->element[0]);
-                  out.result.epoch = text(r->element[1]);
-                  out.result.recipients = integer(r->element[2]);
-                }
-                if (done) done(std::move(out));
-              });
+    s->script(
+        publish_script,
+        {s->room_key(room), s->history_key(room), s->members_key(room), s->incarnations_key()},
+        {s->fresh_epoch(), std::move(data), std::move(from), std::to_string(ts),
+         std::to_string(o.history_size), std::to_string(o.history_ttl.count()),
+         s->room_channel(room), std::to_string(o.node_timeout.count())},
+        [done = std::move(done)](const redisReply* r, std::string_view error) {
+          edge::engine_publish_result out;
+          out.error = failure(r, error);
+          if (out.error.empty() && (r->type != REDIS_REPLY_ARRAY || r->elements != 3))
+            out.error = "redis: unexpected reply to the publish script";
+          if (out.error.empty()) {
+            out.result.seq = integer(r->element[0]);
+            out.result.epoch = text(r->element[1]);
+            out.result.recipients = integer(r->element[2]);
+          }
+          if (done) done(std::move(out));
+        });
   });
 }
 
@@ -215,9 +216,9 @@ redis_engine::state::state(redis_engine& engine, const redis_engine_options& opt
       options(opts),
       subscriptions([this](std::string_view c, std::string_view p) { on_message(c, p); },
                     [this](const std::string& c) { on_restored(c); }),
-      script_shas(std::size(script_texts)) {}
-
-void redis_engine::state::start() {
+      script_shas(std::size(script_texts)),
+      incarnation(options.node_name + "#" + fresh_epoch()) {
+  // Made here, before the engine's thread runs: metrics() reads their counters from any thread.
   redis_connection::options o{.host = options.host,
                               .port = options.port,
                               .password = options.password,
@@ -226,6 +227,9 @@ void redis_engine::state::start() {
   commands = redis_connection::create(io, o);
   subscriber = redis_connection::create(io, o);
   subscriptions.use(*subscriber);
+}
+
+void redis_engine::state::start() {
   live_nodes.insert(options.node_name);
   // Always subscribed: a subscriber connection must never be left without a channel.
   subscriptions.want(cluster_channel());
@@ -235,15 +239,28 @@ void redis_engine::state::start() {
   tick();
 }
 
+void redis_engine::state::leave_then_stop(std::chrono::milliseconds grace) {
+  ticker.cancel();
+  if (!commands->up()) return stop();
+  // Out of the live set at once (asking nodes stop waiting for this one), this process' member
+  // counts gone, the ingestion lease free for another node; then stop, or at the deadline.
+  auto timer = std::make_shared<net::steady_timer>(io, grace);
+  timer->async_wait([this, timer](boost::system::error_code) { stop(); });
+  auto ignore = [](const redisReply*, std::string_view) {};
+  commands->command({"ZREM", nodes_key(), options.node_name}, ignore);
+  commands->command({"ZREM", incarnations_key(), incarnation}, ignore);
+  for (const auto& [room, members] : rooms)
+    commands->command({"HDEL", members_key(room), incarnation}, ignore);
+  if (holds_lease) commands->command({"DEL", lease_key()}, ignore);
+  commands->command({"PING"}, [timer](const redisReply*, std::string_view) { timer->cancel(); });
+}
+
 void redis_engine::state::stop() {
+  if (stopped) return;
   stopped = true;
   ticker.cancel();
   // Whoever waits on a gather gets what came so far.
   while (!gathers.empty()) complete(gathers.begin()->first);
-  if (commands && commands->up()) {
-    // Best effort: leave the live set and give up the lease (sent, not waited for).
-    commands->command({"ZREM", nodes_key(), options.node_name}, [](auto, auto) {});
-  }
   if (commands) commands->stop();
   if (subscriber) subscriber->stop();
   subscriptions.on_connection(false);
@@ -251,6 +268,7 @@ void redis_engine::state::stop() {
 }
 
 void redis_engine::state::on_state_change() {
+  if (stopped) return;  // going away: nothing to report or restore
   const bool commands_up = commands && commands->up();
   const bool subscriber_up = subscriber && subscriber->up();
   const bool commands_came_up = commands_up && !commands_were_up;
@@ -274,8 +292,8 @@ void redis_engine::state::count_members(const std::string& room, std::uint64_t m
   // Publishes count the members of live nodes (recipients cluster-wide).
   const std::string key = members_key(room);
   auto ignore = [](const redisReply*, std::string_view) {};
-  if (members == 0) return commands->command({"HDEL", key, options.node_name}, ignore);
-  commands->command({"HSET", key, options.node_name, std::to_string(members)}, ignore);
+  if (members == 0) return commands->command({"HDEL", key, incarnation}, ignore);
+  commands->command({"HSET", key, incarnation, std::to_string(members)}, ignore);
   commands->command({"EXPIRE", key, "86400"}, ignore);
 }
 
@@ -358,8 +376,8 @@ void redis_engine::state::tick() {
 
 void redis_engine::state::beat() {
   if (commands->up()) {
-    script(heartbeat_script, {nodes_key()},
-           {options.node_name, std::to_string(options.node_timeout.count())},
+    script(heartbeat_script, {nodes_key(), incarnations_key()},
+           {options.node_name, std::to_string(options.node_timeout.count()), incarnation},
            [this](const redisReply* r, std::string_view error) {
              if (!failure(r, error).empty() || r->type != REDIS_REPLY_ARRAY) return;
              std::set<std::string> live{options.node_name};

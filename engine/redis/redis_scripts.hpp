@@ -4,9 +4,10 @@
 namespace wsedge::engine::redis::scripts {
 
 // A room publish. KEYS: the room's meta hash (epoch, seq), its history stream, its members per
-// node, the nodes' heartbeat set. ARGV: an epoch for a room Redis does not know, data, from,
-// ts, history size, history ttl (s), the room's channel, how recent a heartbeat counts (ms).
-// Returns {seq, epoch, members on live nodes}; the channel gets "seq\nepoch\nts\nfrom\ndata".
+// node process (incarnation), the incarnations' heartbeat set. ARGV: an epoch for a room Redis does
+// not know, data, from, ts, history size, history ttl (s), the room's channel, how recent a
+// heartbeat counts (ms). Returns {seq, epoch, members on live nodes}; the channel gets
+// "seq\nepoch\nts\nfrom\ndata".
 inline constexpr const char* publish = R"lua(
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
@@ -62,13 +63,17 @@ end
 return {seq, epoch, first, kept, entries}
 )lua";
 
-// A node's heartbeat. KEYS: the heartbeat set. ARGV: the node's name, how recent a heartbeat
-// counts (ms). Returns the live nodes' names.
+// A node's heartbeat. KEYS: the nodes' heartbeat set, the incarnations' one. ARGV: the node's
+// name, how recent a heartbeat counts (ms), this process' incarnation (name#random: a node
+// restarted under the same name does not inherit the member counts of the one that died).
+// Returns the live nodes' names.
 inline constexpr const char* heartbeat = R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZADD', KEYS[1], now, ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 3600000)
+redis.call('ZADD', KEYS[2], now, ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 3600000)
 return redis.call('ZRANGEBYSCORE', KEYS[1], now - tonumber(ARGV[2]), '+inf')
 )lua";
 

@@ -350,5 +350,25 @@ TEST_F(Cluster, ANodeKilledIsMissingAndItsClientRecoversElsewhere) {
   EXPECT_EQ(json::serialize(next_of(back, "message").at("data")), "3");
 }
 
+// A node stopped with SIGTERM leaves the cluster as it goes: nobody waits for it afterwards.
+TEST_F(Cluster, ANodeStoppedCleanlyIsNotWaitedFor) {
+  child_process brief(wsedge_argv({"--broker=redis", "--redis_url=" + redis->url(),
+                                   "--redis_prefix=" + prefix, "--node_name=brief",
+                                   "--threads=1"}));
+  ASSERT_TRUE(read_startup_line(brief));
+  ASSERT_TRUE(eventually([&] {
+    for (auto& n : nodes)
+      if (n->stats().nodes_size() != 4) return false;
+    return true;
+  }));
+  brief.signal(SIGTERM);
+  ASSERT_EQ(brief.wait_exit(10s), 0);
+  const auto asked = clock::now();
+  auto stats = nodes[0]->stats();
+  EXPECT_LT(clock::now() - asked, 900ms);  // answered without waiting out the 1 s deadline
+  EXPECT_EQ(stats.nodes_size(), 3);
+  EXPECT_EQ(stats.nodes_missing_size(), 0);
+}
+
 }  // namespace
 }  // namespace wsedge::testing
