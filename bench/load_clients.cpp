@@ -72,7 +72,9 @@ class connection : public std::enable_shared_from_this<connection> {
                     static_cast<unsigned>(index_ % options_.source_addresses);
       socket.bind(tcp::endpoint(net::ip::address_v4(source), 0), ec);
     }
-    tcp::endpoint server(net::ip::make_address(options_.host), options_.port);
+    const auto& ports = options_.ports;
+    tcp::endpoint server(net::ip::make_address(options_.host),
+                         ports[static_cast<std::size_t>(index_) % ports.size()]);
     beast::get_lowest_layer(ws_).async_connect(
         server, [self = shared_from_this()](beast::error_code e) { self->on_connect(e); });
   }

@@ -14,7 +14,7 @@ namespace wsedge::bench {
 
 struct load_options {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 8080;
+  std::vector<std::uint16_t> ports = {8080};  // connection i goes to ports[i % size]
   int connections = 100;
   int rooms = 10;            // connection i joins room "bench-<i % rooms>"
   int threads = 1;           // client event-loop threads

@@ -25,6 +25,14 @@ ABSL_FLAG(std::string, ws_host, "127.0.0.1", "WebSocket host");
 ABSL_FLAG(int, ws_port, 8080, "WebSocket port");
 ABSL_FLAG(std::string, grpc, "127.0.0.1:9090", "control-plane address");
 ABSL_FLAG(int, server_pid, 0, "server process to sample CPU and RSS from (0 = none)");
+ABSL_FLAG(std::string, server_pids, "",
+          "more server processes (comma list), summed with server_pid: a cluster's nodes");
+ABSL_FLAG(
+    int, broker_pid, 0,
+    "the broker's process (redis-server) to sample CPU from, reported per publish (0 = none)");
+ABSL_FLAG(std::string, ws_ports, "",
+          "several WebSocket ports (comma list): connection i goes to port i % N (a cluster's "
+          "nodes); overrides ws_port");
 ABSL_FLAG(int, connections, 2000, "WebSocket connections");
 ABSL_FLAG(int, rooms, 20, "rooms (connection i joins bench-<i % rooms>)");
 ABSL_FLAG(std::string, rate, "1000", "fanout: comma-separated publish rates per second");
@@ -55,7 +63,12 @@ namespace {
 bench::load_options load_flags() {
   bench::load_options o;
   o.host = absl::GetFlag(FLAGS_ws_host);
-  o.port = static_cast<std::uint16_t>(absl::GetFlag(FLAGS_ws_port));
+  o.ports = {static_cast<std::uint16_t>(absl::GetFlag(FLAGS_ws_port))};
+  if (const std::string ports = absl::GetFlag(FLAGS_ws_ports); !ports.empty()) {
+    o.ports.clear();
+    for (absl::string_view port : absl::StrSplit(ports, ',', absl::SkipWhitespace()))
+      o.ports.push_back(static_cast<std::uint16_t>(std::stoi(std::string(port))));
+  }
   o.connections = absl::GetFlag(FLAGS_connections);
   o.rooms = absl::GetFlag(FLAGS_rooms);
   o.threads = absl::GetFlag(FLAGS_client_threads);
@@ -71,8 +84,26 @@ json::object base_result(const std::string& scenario) {
           {"rooms", absl::GetFlag(FLAGS_rooms)}};
 }
 
-pid_t server_pid() {
-  return static_cast<pid_t>(absl::GetFlag(FLAGS_server_pid));
+// The server's CPU and RSS: summed over every node given (server_pid and server_pids).
+bench::proc_sample sample_servers() {
+  std::vector<pid_t> pids;
+  if (absl::GetFlag(FLAGS_server_pid) != 0) pids.push_back(absl::GetFlag(FLAGS_server_pid));
+  for (absl::string_view pid :
+       absl::StrSplit(absl::GetFlag(FLAGS_server_pids), ',', absl::SkipWhitespace()))
+    pids.push_back(static_cast<pid_t>(std::stoi(std::string(pid))));
+  bench::proc_sample total;
+  if (pids.empty()) return total;  // no server named: zeros
+  for (pid_t pid : pids) {
+    auto one = bench::sample_process(pid);
+    total.cpu_seconds += one.cpu_seconds;
+    total.rss_bytes += one.rss_bytes;
+  }
+  return total;
+}
+
+double broker_cpu_seconds() {
+  const int pid = absl::GetFlag(FLAGS_broker_pid);
+  return pid == 0 ? 0 : bench::sample_process(static_cast<pid_t>(pid)).cpu_seconds;
 }
 
 // Membership cost: `churners` members leave and rejoin rooms of connections/rooms members each;
@@ -86,11 +117,11 @@ int churn() {
     return 1;
   }
   const int churners = std::min(absl::GetFlag(FLAGS_churners), options.connections);
-  auto server0 = bench::sample_process(server_pid());
+  auto server0 = sample_servers();
   auto start = steady_clock::now();
   const std::uint64_t rejoins = clients.churn(churners, seconds(absl::GetFlag(FLAGS_duration_s)));
   double seconds_run = duration_cast<duration<double>>(steady_clock::now() - start).count();
-  auto server1 = bench::sample_process(server_pid());
+  auto server1 = sample_servers();
   double server_cpu = server1.cpu_seconds - server0.cpu_seconds;
   json::object r = base_result("churn");
   r["members_per_room"] = options.connections / options.rooms;
@@ -128,8 +159,9 @@ int fanout() {
   for (absl::string_view rate_text : absl::StrSplit(absl::GetFlag(FLAGS_rate), ',')) {
     double rate = std::stod(std::string(rate_text));
     clients.reset();
-    auto server0 = bench::sample_process(server_pid());
+    auto server0 = sample_servers();
     auto client0 = bench::sample_process(0);
+    const double broker0 = broker_cpu_seconds();
     auto start = steady_clock::now();
     bench::publish_totals totals;
     if (publisher) {
@@ -144,8 +176,9 @@ int fanout() {
     // Drain: what has not arrived 5 s after the last publish is lost.
     while (clients.received() < expected && steady_clock::now() < published + seconds(5))
       std::this_thread::sleep_for(milliseconds(10));
-    auto server1 = bench::sample_process(server_pid());
+    auto server1 = sample_servers();
     auto client1 = bench::sample_process(0);
+    const double broker_cpu = broker_cpu_seconds() - broker0;
     std::uint64_t received = clients.received();
     // A refused client publish comes back as an error frame (the server's count is not known).
     if (!publisher) totals.failed = clients.errors();
@@ -175,18 +208,23 @@ int fanout() {
         server_cpu > 0 ? static_cast<double>(received) / server_cpu : 0;
     r["server_rss_mb"] = static_cast<double>(server1.rss_bytes) / (1 << 20);
     r["client_cpu_s"] = client1.cpu_seconds - client0.cpu_seconds;
+    if (absl::GetFlag(FLAGS_broker_pid) != 0) {
+      r["broker_cpu_s"] = broker_cpu;
+      r["broker_cpu_us_per_publish"] =
+          totals.ok > 0 ? broker_cpu * 1e6 / static_cast<double>(totals.ok) : 0;
+    }
     bench::emit(r, absl::GetFlag(FLAGS_out));
   }
   return 0;
 }
 
 int idle() {
-  auto before = bench::sample_process(server_pid());
+  auto before = sample_servers();
   auto options = load_flags();
   bench::load_clients clients(options);
   int ready = clients.connect_all(seconds(300));
   std::this_thread::sleep_for(seconds(2));  // let the server settle its allocations
-  auto after = bench::sample_process(server_pid());
+  auto after = sample_servers();
   json::object r = base_result("idle");
   r["subscribed"] = ready;
   r["server_rss_before_mb"] = static_cast<double>(before.rss_bytes) / (1 << 20);
@@ -200,11 +238,11 @@ int idle() {
 int connect() {
   auto options = load_flags();
   bench::load_clients clients(options);
-  auto server0 = bench::sample_process(server_pid());
+  auto server0 = sample_servers();
   auto start = steady_clock::now();
   int ready = clients.connect_all(seconds(300));
   double took = duration_cast<duration<double>>(steady_clock::now() - start).count();
-  auto server1 = bench::sample_process(server_pid());
+  auto server1 = sample_servers();
   json::object r = base_result("connect");
   r["with_token"] = !options.token.empty();
   r["subscribed"] = ready;
@@ -217,11 +255,11 @@ int connect() {
 
 int grpc_rate() {
   bench::grpc_publisher publisher(absl::GetFlag(FLAGS_grpc));
-  auto server0 = bench::sample_process(server_pid());
+  auto server0 = sample_servers();
   auto client0 = bench::sample_process(0);
   auto totals =
       publisher.flood(absl::GetFlag(FLAGS_concurrency), seconds(absl::GetFlag(FLAGS_duration_s)));
-  auto server1 = bench::sample_process(server_pid());
+  auto server1 = sample_servers();
   auto client1 = bench::sample_process(0);
   double server_cpu = server1.cpu_seconds - server0.cpu_seconds;
   json::object r = base_result("grpc");
