@@ -36,7 +36,8 @@ struct engine_read {
   // The first seq still kept (0: none kept): messages after `since` are all there when
   // since + 1 >= first_kept, or when nothing was published after `since`.
   std::uint64_t first_kept = 0;
-  std::uint64_t kept = 0;  // how many messages are kept
+  std::uint64_t kept = 0;     // how many messages are kept
+  std::uint64_t members = 0;  // members on every live node
   std::vector<engine_message> messages;
 };
 

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "edge/cluster_engine.hpp"
 #include "edge/string_map.hpp"
 
 namespace wsedge::edge {
@@ -25,7 +26,13 @@ class engine_rooms {
   struct room {
     std::string epoch;
     std::uint64_t delivered = 0;
+    // `delivered` is a real position in `epoch` (so a later seq past delivered + 1 is a gap).
+    bool positioned = false;
     std::vector<waiting_join> waiting;
+    // A gap (a lost subscription, a restore) is being filled from history: live messages wait
+    // here meanwhile, to follow what the read brings.
+    bool resyncing = false;
+    std::vector<engine_message> held;
   };
 
   room& open(std::string_view name) { return rooms_[std::string(name)]; }

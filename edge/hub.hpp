@@ -94,7 +94,7 @@ class node_context;
 class cluster_engine;
 
 // Thread-safe: every method may be called from any thread. Completion callbacks run on a shard
-// thread and must not block.
+// thread (in cluster mode, some on the engine's thread) and must not block.
 class hub {
  public:
   // `verifier` (optional, must outlive the hub) checks client tokens. `engine` (optional, must

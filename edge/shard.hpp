@@ -143,6 +143,13 @@ class shard {
   // becomes the read's); returns every message of the read as a frame, in order.
   std::vector<std::pair<std::uint64_t, std::shared_ptr<const std::string>>> engine_catch_up(
       engine_rooms::room& r, const engine_read& read);
+  // Owner side: fills a gap in the room's order from history (after a lost subscription, or a
+  // seq past delivered + 1), holding live messages meanwhile; retried while the engine is down.
+  void engine_resync(const std::string& room);
+  void engine_resync_done(const std::string& room, engine_read read);
+  // Owner side: closes every member of `room` on every shard with 1011, after what they were
+  // sent (their order has a hole that history cannot fill).
+  void close_members(const std::string& room, std::string reason);
   // Owner side: encodes `m` once and queues it to every member shard (and to the joins waiting).
   std::shared_ptr<const std::string> engine_fan_out(engine_rooms::room& r, const engine_message& m);
   // Member side: tells a session the owner's answer to its join (or undoes the join).

@@ -6,6 +6,7 @@
 // that read is on its way are kept for the joiner, and the read's messages that the
 // subscription has not brought yet are delivered at once, so every member sees one order with
 // neither gaps nor repeats.
+#include <algorithm>
 #include <limits>
 
 #include "edge/delivery.hpp"
@@ -17,6 +18,8 @@
 namespace wsedge::edge {
 
 namespace {
+
+constexpr std::uint16_t close_internal_error = 1011;
 
 // A read that needs only the room's position, not its messages.
 constexpr std::uint64_t position_only = std::numeric_limits<std::uint64_t>::max();
@@ -87,11 +90,16 @@ void shard::engine_answer_join(join_request request, std::uint64_t ticket, engin
   // Members already attached here, besides the joins still waiting (this one included).
   const std::uint64_t attached = owned_.members(room) - r.waiting.size() - 1;
   auto frames = engine_catch_up(r, read);
-  // Nobody here has seen the room yet: what the subscription brings up to the joiner's
-  // position came before its join.
-  if (attached == 0 && r.waiting.empty() && r.delivered < read.seq) r.delivered = read.seq;
+  // Nobody here has been sent the room yet: what the subscription brings up to the joiner's
+  // position came before its join (joins still waiting read their own from history).
+  if (attached == 0 && r.delivered <= read.seq) {
+    r.delivered = read.seq;
+    r.positioned = true;
+  }
 
-  join_answer answer{true, owned_.members(room), read.seq, read.epoch, std::nullopt, {}, {}};
+  // The cluster's members (this node's count reached Redis before the read was made).
+  const std::uint64_t members = std::max<std::uint64_t>(read.members, owned_.members(room));
+  join_answer answer{true, members, read.seq, read.epoch, std::nullopt, {}, {}};
   if (request.since) {
     const std::uint64_t since = request.since->seq;
     const std::size_t keep = node_.config().history_size;
@@ -136,31 +144,100 @@ std::vector<std::pair<std::uint64_t, std::shared_ptr<const std::string>>> shard:
                                      encode_message(m.room, m.seq, m.data, m.from, m.ts))));
     }
   }
+  if (r.delivered > 0) r.positioned = true;
   return frames;
 }
 
 void shard::engine_resubscribed(const std::string& room) {
   engine_rooms::room* r = engine_rooms_.find(room);
-  if (r == nullptr || r->epoch.empty()) return;
+  if (r == nullptr || r->epoch.empty() || r->resyncing) return;
+  engine_resync(room);
+}
+
+void shard::engine_resync(const std::string& room) {
+  engine_rooms::room* r = engine_rooms_.find(room);
+  if (r == nullptr) return;
+  r->resyncing = true;
   node_.engine()->read(room, r->delivered, node_.config().history_size, false,
                        [this, room](engine_read read) {
-                         if (!read.error.empty()) return;  // down again: the next restore reads
-                         post([this, room, read = std::move(read)] {
-                           if (engine_rooms::room* r = engine_rooms_.find(room))
-                             engine_catch_up(*r, read);
+                         post([this, room, read = std::move(read)]() mutable {
+                           engine_resync_done(room, std::move(read));
                          });
                        });
+}
+
+void shard::engine_resync_done(const std::string& room, engine_read read) {
+  engine_rooms::room* r = engine_rooms_.find(room);
+  if (r == nullptr) return;
+  if (!read.error.empty()) {
+    // The engine is down (or half up): try again in a second, still holding live messages.
+    auto retry = std::make_shared<net::steady_timer>(context_, std::chrono::seconds(1));
+    retry->async_wait([this, retry, room](boost::system::error_code ec) {
+      if (!ec) engine_resync(room);
+    });
+    return;
+  }
+  if (!read.epoch.empty() && read.epoch != r->epoch && r->delivered != 0) {
+    // Another epoch: its messages are read from its start.
+    r->epoch = read.epoch;
+    r->delivered = 0;
+    r->positioned = true;
+    return engine_resync(room);
+  }
+  const std::uint64_t before = r->delivered;
+  const bool same_epoch = read.epoch == r->epoch;
+  if (!read.epoch.empty()) engine_catch_up(*r, read);
+  // History no longer holds all that the subscription missed: the members here are closed with
+  // 1011 after what they were sent before the gap, so they come back with `since` and learn
+  // what they lost (recovered:false), instead of a silent hole in their order.
+  const bool filled = read.seq <= before || (read.first_kept != 0 && read.first_kept <= before + 1);
+  if (same_epoch && before != 0 && !filled)
+    close_members(room, "messages were lost; resubscribe with since");
+  r->resyncing = false;
+  // What came live meanwhile follows, without another gap check: what history no longer holds
+  // cannot be filled.
+  auto held = std::move(r->held);
+  r->held.clear();
+  for (auto& m : held) {
+    if (m.epoch != r->epoch) {
+      r->epoch = m.epoch;
+      r->delivered = 0;
+    }
+    if (m.seq > r->delivered) engine_fan_out(*r, m);
+  }
+}
+
+void shard::close_members(const std::string& room, std::string reason) {
+  const auto per_shard = owned_.members_per_shard(room);
+  for (std::size_t i = 0; i < per_shard.size(); ++i) {
+    if (per_shard[i] == 0) continue;
+    shard& member = node_.shard_at(i);
+    // On the owner's lane: ahead of any delivery made after the gap.
+    member.post([&member, room, reason] {
+      for (const auto& m : member.members_.members(room))
+        m.who->close(close_internal_error, reason, close_mode::flush);
+    });
+  }
 }
 
 void shard::engine_deliver(engine_message message) {
   engine_rooms::room* r = engine_rooms_.find(message.room);
   if (r == nullptr) return;  // no member left here
+  if (r->resyncing) return r->held.push_back(std::move(message));
   if (message.epoch != r->epoch) {
-    // The room's history was lost and numbering started again.
+    // The room's history was lost and numbering started again (at 1).
+    r->positioned = !r->epoch.empty();
     r->epoch = message.epoch;
     r->delivered = 0;
   }
   if (message.seq <= r->delivered) return;  // a join's read delivered it already
+  if (r->positioned && message.seq > r->delivered + 1) {
+    // Messages the subscription did not bring (it was down, or Redis dropped it): from history
+    // first, then this one.
+    const std::string room = message.room;
+    r->held.push_back(std::move(message));
+    return engine_resync(room);
+  }
   engine_fan_out(*r, message);
 }
 
@@ -169,6 +246,7 @@ std::shared_ptr<const std::string> shard::engine_fan_out(engine_rooms::room& r,
   auto frame = std::make_shared<const std::string>(
       frame_message(encode_message(m.room, m.seq, m.data, m.from, m.ts)));
   r.delivered = m.seq;
+  r.positioned = true;
   for (auto& w : r.waiting) w.delivered.emplace_back(m.seq, frame);
   const auto per_shard = owned_.members_per_shard(m.room);
   auto holding = static_cast<std::uint32_t>(

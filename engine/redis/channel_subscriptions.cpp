@@ -15,6 +15,9 @@ channel_subscriptions::channel_subscriptions(
 void channel_subscriptions::want(const std::string& name, std::function<void()> ready) {
   channel& c = channels_[name];
   c.wanted = true;
+  // Wanted while the connection is down: whoever waits goes on at once, so what is published
+  // before the subscription is in place must be read back when it is (as after a restore).
+  if (!up_) c.restoring = true;
   if (ready) {
     if (c.now == state::subscribed || !up_) {
       ready();

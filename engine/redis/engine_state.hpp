@@ -48,6 +48,7 @@ struct redis_engine::state {
   void stop();
   void on_state_change();
   void on_message(std::string_view channel, std::string_view payload);
+  void dispatch(std::string_view channel, std::string_view payload);
   void on_restored(const std::string& channel);
   // The heartbeat (and the ingestion lease, and ttl renewals) every options.heartbeat.
   void tick();
@@ -70,11 +71,14 @@ struct redis_engine::state {
   void complete_if_answered(std::uint64_t id);
   std::vector<std::string> other_live_nodes() const;
 
-  std::string room_key(std::string_view room) const {
-    return options.prefix + ":room:" + std::string(room);
+  // The room's name comes last in every key, after a word of its own per kind: room names may
+  // hold ':', so "x:history" must never be room x's stream.
+  std::string room_key(std::string_view room) const { return key_of("meta", room); }
+  std::string history_key(std::string_view room) const { return key_of("history", room); }
+  std::string members_key(std::string_view room) const { return key_of("members", room); }
+  std::string key_of(std::string_view kind, std::string_view room) const {
+    return options.prefix + ":" + std::string(kind) + ":" + std::string(room);
   }
-  std::string history_key(std::string_view room) const { return room_key(room) + ":history"; }
-  std::string members_key(std::string_view room) const { return room_key(room) + ":nodes"; }
   std::string room_channel(std::string_view room) const {
     return options.prefix + ":room:" + std::string(room);
   }
@@ -108,6 +112,7 @@ struct redis_engine::state {
   std::mt19937_64 random{std::random_device{}()};
   std::atomic<std::uint64_t> room_subscriptions{0};
   bool stopped = false;
+  bool leaving = false;  // between leave_then_stop() and stop(): no more heartbeats
   // This process among the node's lives: the key of its member counts.
   std::string incarnation;
 };

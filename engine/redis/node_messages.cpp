@@ -177,8 +177,9 @@ std::optional<node_reply> decode_reply(std::string_view text) {
       r.stats.draining = d->get_bool();
     if (const json::value* roles = s.if_contains("roles"); roles != nullptr && roles->is_object())
       for (const auto& [role, n] : roles->get_object())
-        if (n.is_uint64() || n.is_int64())
-          r.stats.connections_by_role[role] = n.to_number<std::uint64_t>();
+        if (n.is_uint64() || (n.is_int64() && n.get_int64() >= 0))
+          r.stats.connections_by_role[role] =
+              n.is_uint64() ? n.get_uint64() : static_cast<std::uint64_t>(n.get_int64());
     if (const json::value* rooms = s.if_contains("room_stats");
         rooms != nullptr && rooms->is_array())
       for (const auto& room : rooms->get_array())

@@ -67,6 +67,8 @@ void redis_connection::connect() {
     redisAsyncFree(context);
     return schedule_reconnect();
   }
+  // TCP keep-alive: a Redis gone without a word (a partition, a vanished pod) is noticed.
+  redisEnableKeepAlive(&context->c);
   context->data = this;
   redisAsyncSetConnectCallback(context, &redis_connection::on_connect_status);
   redisAsyncSetDisconnectCallback(context, &redis_connection::on_disconnect_status);

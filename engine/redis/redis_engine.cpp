@@ -86,12 +86,14 @@ redis_engine::~redis_engine() {
 void redis_engine::start(edge::node_requests& node) {
   state_->node = &node;
   state_->work.emplace(state_->io.get_executor());
+  running_ = true;
   net::post(state_->io, [s = state_.get()] { s->start(); });
   thread_ = std::thread([s = state_.get()] { s->io.run(); });
 }
 
 void redis_engine::stop() {
   if (!thread_.joinable()) return;
+  running_ = false;
   net::post(state_->io, [s = state_.get()] { s->leave_then_stop(std::chrono::milliseconds(500)); });
   state_->work.reset();
   thread_.join();
@@ -118,6 +120,7 @@ edge::engine_metrics redis_engine::metrics() const {
 void redis_engine::publish_room(std::string room, std::string data, std::string from,
                                 std::int64_t ts,
                                 std::function<void(edge::engine_publish_result)> done) {
+  if (!running_) return done({"unavailable", {}});
   net::post(state_->io, [s = state_.get(), room = std::move(room), data = std::move(data),
                          from = std::move(from), ts, done = std::move(done)]() mutable {
     const auto& o = s->options;
@@ -144,6 +147,10 @@ void redis_engine::publish_room(std::string room, std::string data, std::string 
 
 void redis_engine::set_local_members(std::string room, std::uint64_t members,
                                      std::function<void()> done) {
+  if (!running_) {
+    if (done) done();
+    return;
+  }
   net::post(state_->io,
             [s = state_.get(), room = std::move(room), members, done = std::move(done)]() mutable {
               s->count_members(room, members);
@@ -161,51 +168,60 @@ void redis_engine::set_local_members(std::string room, std::uint64_t members,
 
 void redis_engine::read(std::string room, std::uint64_t since, std::size_t limit, bool open,
                         std::function<void(edge::engine_read)> done) {
+  if (!running_) {
+    edge::engine_read out;
+    out.error = "unavailable";
+    return done(std::move(out));
+  }
   net::post(state_->io, [s = state_.get(), room = std::move(room), since, limit, open,
                          done = std::move(done)]() mutable {
     const std::string after = since == std::numeric_limits<std::uint64_t>::max()
                                   ? std::string("-")
                                   : std::to_string(since);
-    s->script(read_script, {s->room_key(room), s->history_key(room)},
-              {after, std::to_string(limit), open ? s->fresh_epoch() : std::string(),
-               std::to_string(s->options.history_ttl.count())},
-              [room, done = std::move(done)](const redisReply* r, std::string_view error) {
-                edge::engine_read out;
-                out.error = failure(r, error);
-                if (out.error.empty() && (r->type != REDIS_REPLY_ARRAY || r->elements != 5))
-                  out.error = "redis: unexpected reply to the read script";
-                if (!out.error.empty()) return done(std::move(out));
-                out.seq = integer(r->element[0]);
-                out.epoch = text(r->element[1]);
-                out.first_kept = integer(r->element[2]);
-                out.kept = integer(r->element[3]);
-                const redisReply* entries = r->element[4];
-                for (std::size_t i = entries->elements; i-- > 0;) {
-                  const redisReply* e = entries->element[i];
-                  if (e->type != REDIS_REPLY_ARRAY || e->elements != 2) continue;
-                  edge::engine_message m;
-                  m.room = room;
-                  const std::string id = text(e->element[0]);
-                  const auto dash = id.find('-');
-                  if (dash == std::string::npos ||
-                      !parse_number(std::string_view(id).substr(dash + 1), m.seq))
-                    continue;
-                  m.epoch = out.epoch;
-                  const redisReply* fields = e->element[1];
-                  for (std::size_t f = 0; f + 1 < fields->elements; f += 2) {
-                    const std::string name = text(fields->element[f]);
-                    std::string value = text(fields->element[f + 1]);
-                    if (name == "d")
-                      m.data = std::move(value);
-                    else if (name == "f")
-                      m.from = std::move(value);
-                    else if (name == "t")
-                      parse_number(value, m.ts);
-                  }
-                  out.messages.push_back(std::move(m));
-                }
-                done(std::move(out));
-              });
+    s->script(
+        read_script,
+        {s->room_key(room), s->history_key(room), s->members_key(room), s->incarnations_key()},
+        {after, std::to_string(limit), open ? s->fresh_epoch() : std::string(),
+         std::to_string(s->options.history_ttl.count()),
+         std::to_string(s->options.node_timeout.count())},
+        [room, done = std::move(done)](const redisReply* r, std::string_view error) {
+          edge::engine_read out;
+          out.error = failure(r, error);
+          if (out.error.empty() && (r->type != REDIS_REPLY_ARRAY || r->elements != 6))
+            out.error = "redis: unexpected reply to the read script";
+          if (!out.error.empty()) return done(std::move(out));
+          out.seq = integer(r->element[0]);
+          out.epoch = text(r->element[1]);
+          out.first_kept = integer(r->element[2]);
+          out.kept = integer(r->element[3]);
+          out.members = integer(r->element[5]);
+          const redisReply* entries = r->element[4];
+          for (std::size_t i = entries->elements; i-- > 0;) {
+            const redisReply* e = entries->element[i];
+            if (e->type != REDIS_REPLY_ARRAY || e->elements != 2) continue;
+            edge::engine_message m;
+            m.room = room;
+            const std::string id = text(e->element[0]);
+            const auto dash = id.find('-');
+            if (dash == std::string::npos ||
+                !parse_number(std::string_view(id).substr(dash + 1), m.seq))
+              continue;
+            m.epoch = out.epoch;
+            const redisReply* fields = e->element[1];
+            for (std::size_t f = 0; f + 1 < fields->elements; f += 2) {
+              const std::string name = text(fields->element[f]);
+              std::string value = text(fields->element[f + 1]);
+              if (name == "d")
+                m.data = std::move(value);
+              else if (name == "f")
+                m.from = std::move(value);
+              else if (name == "t")
+                parse_number(value, m.ts);
+            }
+            out.messages.push_back(std::move(m));
+          }
+          done(std::move(out));
+        });
   });
 }
 
@@ -240,6 +256,7 @@ void redis_engine::state::start() {
 }
 
 void redis_engine::state::leave_then_stop(std::chrono::milliseconds grace) {
+  leaving = true;
   ticker.cancel();
   if (!commands->up()) return stop();
   // Out of the live set at once (asking nodes stop waiting for this one), this process' member
@@ -251,7 +268,9 @@ void redis_engine::state::leave_then_stop(std::chrono::milliseconds grace) {
   commands->command({"ZREM", incarnations_key(), incarnation}, ignore);
   for (const auto& [room, members] : rooms)
     commands->command({"HDEL", members_key(room), incarnation}, ignore);
-  if (holds_lease) commands->command({"DEL", lease_key()}, ignore);
+  if (holds_lease)
+    commands->command({"EVAL", scripts::release_lease, "1", lease_key(), options.node_name},
+                      ignore);
   commands->command({"PING"}, [timer](const redisReply*, std::string_view) { timer->cancel(); });
 }
 
@@ -334,6 +353,16 @@ void redis_engine::state::script(std::size_t index, std::vector<std::string> key
 }
 
 void redis_engine::state::on_message(std::string_view channel, std::string_view payload) {
+  // Anyone who can PUBLISH to Redis reaches here: nothing they send may end the thread.
+  try {
+    dispatch(channel, payload);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "wsedge: dropped a message on %.*s: %s\n",
+                 static_cast<int>(channel.size()), channel.data(), e.what());
+  }
+}
+
+void redis_engine::state::dispatch(std::string_view channel, std::string_view payload) {
   const std::string rooms = options.prefix + ":room:";
   if (channel.starts_with(rooms)) {
     if (auto m = parse_room_message(std::string(channel.substr(rooms.size())), payload))
@@ -366,7 +395,7 @@ void redis_engine::state::on_restored(const std::string& channel) {
 }
 
 void redis_engine::state::tick() {
-  if (stopped) return;
+  if (stopped || leaving) return;
   beat();
   ticker.expires_after(options.heartbeat);
   ticker.async_wait([this](boost::system::error_code ec) {
@@ -406,7 +435,11 @@ void redis_engine::state::beat() {
         1, std::chrono::duration_cast<std::chrono::milliseconds>(options.history_ttl).count() / 3 /
                std::max<std::int64_t>(1, options.heartbeat.count()));
     if (++ticks % every == 0) {
-      const std::string ttl = std::to_string(options.history_ttl.count());
+      // At least a few heartbeats long, so a short history_ttl cannot expire a room between
+      // two renewals while it has members.
+      const std::string ttl = std::to_string(std::max<std::int64_t>(
+          options.history_ttl.count(),
+          3 * std::chrono::duration_cast<std::chrono::seconds>(options.heartbeat).count() + 1));
       for (const auto& [room, members] : rooms) {
         commands->command({"EXPIRE", room_key(room), ttl}, [](auto, auto) {});
         commands->command({"EXPIRE", history_key(room), ttl}, [](auto, auto) {});

@@ -72,6 +72,8 @@ class redis_engine final : public edge::cluster_engine {
   redis_engine_options options_;
   std::unique_ptr<state> state_;
   std::atomic<bool> up_{false};
+  // Between start() and stop(): requests made outside it fail at once ("unavailable").
+  std::atomic<bool> running_{false};
   std::atomic<bool> ingesting_{false};
   std::thread thread_;
 };

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
+#include <iterator>
+#include <limits>
 #include <map>
 
 #include "engine/redis/engine_state.hpp"
@@ -163,6 +165,7 @@ void redis_engine::state::answer(const node_request& request) {
 
 void redis_engine::publish_everywhere(edge::target_kind kind, std::string value, std::string data,
                                       std::function<void(std::string, edge::gathered_count)> done) {
+  if (!running_) return done("unavailable", {});
   net::post(state_->io, [s = state_.get(), kind, value = std::move(value), data = std::move(data),
                          done = std::move(done)]() mutable {
     if (!s->owner.up()) return done("unavailable", {});
@@ -183,6 +186,7 @@ void redis_engine::publish_everywhere(edge::target_kind kind, std::string value,
 void redis_engine::kick_everywhere(edge::kick_selector selector, std::string value,
                                    std::string reason,
                                    std::function<void(edge::gathered_count)> done) {
+  if (!running_) return done({});
   net::post(state_->io, [s = state_.get(), selector, value = std::move(value),
                          reason = std::move(reason), done = std::move(done)]() mutable {
     node_request request = request_of(node_op::kick);
@@ -204,6 +208,7 @@ void redis_engine::kick_everywhere(edge::kick_selector selector, std::string val
 
 void redis_engine::stats_everywhere(std::string room,
                                     std::function<void(edge::stats_snapshot)> done) {
+  if (!running_) return done({});
   net::post(state_->io, [s = state_.get(), room = std::move(room),
                          done = std::move(done)]() mutable {
     auto merge = [s, room, done = std::move(done)](std::vector<node_reply> replies,
@@ -263,6 +268,7 @@ void redis_engine::stats_everywhere(std::string room,
 
 void redis_engine::presence_everywhere(
     std::string room, std::function<void(std::vector<edge::room_member>, bool)> done) {
+  if (!running_) return done({}, false);
   net::post(
       state_->io, [s = state_.get(), room = std::move(room), done = std::move(done)]() mutable {
         const std::size_t limit = s->options.presence_limit;

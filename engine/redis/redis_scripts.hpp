@@ -1,4 +1,5 @@
-// The Lua scripts the Redis engine runs (each one atomic in Redis).
+// The Lua scripts the Redis engine runs (each one atomic in Redis). Redis 5 or later (streams;
+// TIME before a write needs script effects replication, the default from 5).
 #pragma once
 
 namespace wsedge::engine::redis::scripts {
@@ -34,14 +35,16 @@ end
 return {seq, epoch, members}
 )lua";
 
-// A room's position and kept messages. KEYS: meta hash, stream. ARGV: after this seq ("-":
+// A room's position and kept messages. KEYS: meta hash, stream, members per incarnation, the
+// incarnations' heartbeat set. ARGV: after this seq ("-":
 // the position only), at most this many of the newest (0: all), an epoch to open the room with
 // when Redis does not know it ("": leave it unknown), the room's ttl (s).
-// Returns {seq, epoch ("" when unknown), first kept seq, kept count, entries newest first}.
+// Returns {seq, epoch ("" when unknown), first kept seq, kept count, entries newest first,
+// members on live nodes}.
 inline constexpr const char* read = R"lua(
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
-  if ARGV[3] == '' then return {0, '', 0, 0, {}} end
+  if ARGV[3] == '' then return {0, '', 0, 0, {}, 0} end
   epoch = ARGV[3]
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
@@ -54,13 +57,22 @@ if #head > 0 then first = tonumber(string.match(head[1][1], '%-(%d+)$')) end
 local kept = redis.call('XLEN', KEYS[2])
 local entries = {}
 if ARGV[1] ~= '-' then
+  local after = '0-' .. (tonumber(ARGV[1]) + 1)
   if tonumber(ARGV[2]) > 0 then
-    entries = redis.call('XREVRANGE', KEYS[2], '+', '(0-' .. ARGV[1], 'COUNT', ARGV[2])
+    entries = redis.call('XREVRANGE', KEYS[2], '+', after, 'COUNT', ARGV[2])
   else
-    entries = redis.call('XREVRANGE', KEYS[2], '+', '(0-' .. ARGV[1])
+    entries = redis.call('XREVRANGE', KEYS[2], '+', after)
   end
 end
-return {seq, epoch, first, kept, entries}
+local t = redis.call('TIME')
+local alive = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[5])
+local members = 0
+local counts = redis.call('HGETALL', KEYS[3])
+for i = 1, #counts, 2 do
+  local seen = redis.call('ZSCORE', KEYS[4], counts[i])
+  if seen and tonumber(seen) >= alive then members = members + tonumber(counts[i + 1]) end
+end
+return {seq, epoch, first, kept, entries, members}
 )lua";
 
 // A node's heartbeat. KEYS: the nodes' heartbeat set, the incarnations' one. ARGV: the node's
@@ -89,6 +101,12 @@ if not holder then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   return 1
 end
+return 0
+)lua";
+
+// Gives up the ingestion lease if this node still holds it. KEYS: the lease. ARGV: the node.
+inline constexpr const char* release_lease = R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 )lua";
 

@@ -192,7 +192,8 @@ TEST_F(Cluster, TargetsKickAndStatsReachEveryNode) {
 
 TEST_F(Cluster, RoomStatsAndPresenceAreClusterWide) {
   ws_client a[3];
-  for (int i = 0; i < 3; ++i) join(a[i], *nodes[i], "p");
+  for (int i = 0; i < 3; ++i)  // each subscribed reply counts the cluster's members
+    EXPECT_EQ(join(a[i], *nodes[i], "p").at("members").as_int64(), i + 1);
   publish(*nodes[0], room_target("p"), "1");
   auto stats = nodes[1]->stats("p");
   ASSERT_EQ(stats.room_stats_size(), 1);
@@ -304,6 +305,70 @@ TEST_F(Cluster, RedisDownRefusesPublishesKeepsConnectionsAndComesBackByItself) {
   EXPECT_NE(publish(*nodes[2], room_target("down"), "4").epoch(), first_epoch);
 }
 
+// Redis drops every subscriber connection while messages flow: the members still get every
+// message, once and in order (what the subscription missed is read back from history).
+TEST_F(Cluster, ALostSubscriptionIsFilledFromHistoryWithoutGapsOrRepeats) {
+  ws_client members[2];
+  join(members[0], *nodes[1], "gap");
+  join(members[1], *nodes[2], "gap");
+  // About 200 publishes a second, so an outage (reconnect backoff from 100 ms) stays well within
+  // what history keeps (100).
+  constexpr int total = 200;
+  std::thread publisher([&] {
+    for (int k = 1; k <= total; ++k) {
+      nodes[0]->publish(room_target("gap"), std::to_string(k));
+      std::this_thread::sleep_for(5ms);
+    }
+  });
+  redis_client cli(redis->port());
+  for (int cut = 0; cut < 2; ++cut) {
+    std::this_thread::sleep_for(150ms);
+    EXPECT_GE(cli.command({"CLIENT", "KILL", "TYPE", "pubsub"}), 3);  // one per node at least
+  }
+  publisher.join();
+  for (auto& m : members) {
+    for (int k = 1; k <= total; ++k) {
+      auto message = next_of(m, "message");
+      ASSERT_EQ(message.at("seq").as_int64(), k);
+      ASSERT_EQ(json::serialize(message.at("data")), std::to_string(k));
+    }
+  }
+  // The subscriptions came back too: a message published now arrives live.
+  ASSERT_TRUE(eventually([&] {
+    return nodes[0]->server().hub().metrics().engine.up && nodes[1]->server().hub().engine_up() &&
+           nodes[2]->server().hub().engine_up();
+  }));
+  publish(*nodes[0], room_target("gap"), "\"after\"");
+  for (auto& m : members) EXPECT_EQ(next_of(m, "message").at("seq").as_int64(), total + 1);
+}
+
+// More is lost than history keeps: the members get everything before the hole, then 1011, and
+// coming back with `since` they are told they cannot recover.
+TEST_F(Cluster, AHoleHistoryCannotFillClosesTheMembersWith1011) {
+  ws_client member;
+  const std::string epoch = str(join(member, *nodes[1], "hole").at("epoch"));
+  publish(*nodes[0], room_target("hole"), "1");
+  EXPECT_EQ(next_of(member, "message").at("seq").as_int64(), 1);
+  redis_client cli(redis->port());
+  ASSERT_GE(cli.command({"CLIENT", "KILL", "TYPE", "pubsub"}), 3);
+  // 300 publishes in one call, while the subscriptions are down (they come back after 100 ms).
+  v1::PublishBatchRequest batch;
+  for (int k = 2; k <= 301; ++k) {
+    auto* item = batch.add_publishes();
+    *item->mutable_target() = room_target("hole");
+    item->set_data(std::to_string(k));
+  }
+  v1::PublishBatchResponse done;
+  grpc::ClientContext context;
+  ASSERT_TRUE(nodes[0]->control().PublishBatch(&context, batch, &done).ok());
+  EXPECT_EQ(member.wait_for_close(10s), 1011);
+
+  ws_client back;
+  ASSERT_FALSE(back.connect_and_greet(nodes[1]->ws_port()).empty());
+  back.send(R"({"type":"subscribe","room":"hole","since":{"seq":1,"epoch":")" + epoch + R"("}})");
+  EXPECT_FALSE(next_of(back, "subscribed").at("recovered").as_bool());
+}
+
 // A node in a process of its own, killed with SIGKILL: the others report it missing, and its
 // client recovers on another node.
 TEST_F(Cluster, ANodeKilledIsMissingAndItsClientRecoversElsewhere) {
@@ -352,9 +417,9 @@ TEST_F(Cluster, ANodeKilledIsMissingAndItsClientRecoversElsewhere) {
 
 // A node stopped with SIGTERM leaves the cluster as it goes: nobody waits for it afterwards.
 TEST_F(Cluster, ANodeStoppedCleanlyIsNotWaitedFor) {
-  child_process brief(wsedge_argv({"--broker=redis", "--redis_url=" + redis->url(),
-                                   "--redis_prefix=" + prefix, "--node_name=brief",
-                                   "--threads=1"}));
+  child_process brief(
+      wsedge_argv({"--broker=redis", "--redis_url=" + redis->url(), "--redis_prefix=" + prefix,
+                   "--node_name=brief", "--threads=1"}));
   ASSERT_TRUE(read_startup_line(brief));
   ASSERT_TRUE(eventually([&] {
     for (auto& n : nodes)
