@@ -18,8 +18,10 @@ namespace wsedge::engine::redis {
 
 namespace {
 
-constexpr const char* script_texts[] = {scripts::publish, scripts::read, scripts::heartbeat,
-                                        scripts::lease};
+// The scripts as Redis runs them: the member count shared by publish and read goes first.
+const std::string script_texts[] = {std::string(scripts::live_members) + scripts::publish,
+                                    std::string(scripts::live_members) + scripts::read,
+                                    scripts::heartbeat, scripts::lease};
 enum script_index : std::size_t { publish_script, read_script, heartbeat_script, lease_script };
 
 std::string text(const redisReply* r) {

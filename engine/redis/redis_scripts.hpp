@@ -4,6 +4,23 @@
 
 namespace wsedge::engine::redis::scripts {
 
+// Put in front of the scripts that count a room's members (see script_text): the counts of the
+// hash KEYS[3] (incarnation → members) whose incarnation's heartbeat in the set KEYS[4] is at most
+// `window` ms old, summed.
+inline constexpr const char* live_members = R"lua(
+local function live_members(window)
+  local t = redis.call('TIME')
+  local alive = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - window
+  local members = 0
+  local counts = redis.call('HGETALL', KEYS[3])
+  for i = 1, #counts, 2 do
+    local seen = redis.call('ZSCORE', KEYS[4], counts[i])
+    if seen and tonumber(seen) >= alive then members = members + tonumber(counts[i + 1]) end
+  end
+  return members
+end
+)lua";
+
 // A room publish. KEYS: the room's meta hash (epoch, seq), its history stream, its members per
 // node process (incarnation), the incarnations' heartbeat set. ARGV: an epoch for a room Redis does
 // not know, data, from, ts, history size, history ttl (s), the room's channel, how recent a
@@ -24,15 +41,7 @@ if tonumber(ARGV[5]) > 0 then
 end
 redis.call('EXPIRE', KEYS[1], ARGV[6])
 redis.call('PUBLISH', ARGV[7], seq .. '\n' .. epoch .. '\n' .. ARGV[4] .. '\n' .. ARGV[3] .. '\n' .. ARGV[2])
-local t = redis.call('TIME')
-local alive = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[8])
-local members = 0
-local counts = redis.call('HGETALL', KEYS[3])
-for i = 1, #counts, 2 do
-  local seen = redis.call('ZSCORE', KEYS[4], counts[i])
-  if seen and tonumber(seen) >= alive then members = members + tonumber(counts[i + 1]) end
-end
-return {seq, epoch, members}
+return {seq, epoch, live_members(tonumber(ARGV[8]))}
 )lua";
 
 // A room's position and kept messages. KEYS: meta hash, stream, members per incarnation, the
@@ -64,15 +73,7 @@ if ARGV[1] ~= '-' then
     entries = redis.call('XREVRANGE', KEYS[2], '+', after)
   end
 end
-local t = redis.call('TIME')
-local alive = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[5])
-local members = 0
-local counts = redis.call('HGETALL', KEYS[3])
-for i = 1, #counts, 2 do
-  local seen = redis.call('ZSCORE', KEYS[4], counts[i])
-  if seen and tonumber(seen) >= alive then members = members + tonumber(counts[i + 1]) end
-end
-return {seq, epoch, first, kept, entries, members}
+return {seq, epoch, first, kept, entries, live_members(tonumber(ARGV[5]))}
 )lua";
 
 // A node's heartbeat. KEYS: the nodes' heartbeat set, the incarnations' one. ARGV: the node's
