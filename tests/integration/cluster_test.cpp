@@ -89,6 +89,15 @@ class Cluster : public ::testing::Test {
     }));
   }
 
+  // Every in-process node's Stats lists `count` nodes (each has seen the others' heartbeats).
+  bool every_node_sees(int count) {
+    return eventually([&] {
+      for (auto& n : nodes)
+        if (n->stats().nodes_size() != count) return false;
+      return true;
+    });
+  }
+
   app::server_config config(const std::string& name) {
     auto c = test_config();
     engine::redis::redis_engine_options o;
@@ -377,11 +386,7 @@ TEST_F(Cluster, ANodeKilledIsMissingAndItsClientRecoversElsewhere) {
                    "--node_name=doomed", "--threads=1"}));
   auto ports = read_startup_line(killed);
   ASSERT_TRUE(ports);
-  ASSERT_TRUE(eventually([&] {
-    for (auto& n : nodes)
-      if (n->stats().nodes_size() != 4) return false;
-    return true;
-  }));
+  ASSERT_TRUE(every_node_sees(4));
   ws_client c;
   ASSERT_FALSE(c.connect_and_greet(static_cast<std::uint16_t>(ports->ws)).empty());
   c.send(R"({"type":"subscribe","room":"k"})");
@@ -421,11 +426,7 @@ TEST_F(Cluster, ANodeStoppedCleanlyIsNotWaitedFor) {
       wsedge_argv({"--broker=redis", "--redis_url=" + redis->url(), "--redis_prefix=" + prefix,
                    "--node_name=brief", "--threads=1"}));
   ASSERT_TRUE(read_startup_line(brief));
-  ASSERT_TRUE(eventually([&] {
-    for (auto& n : nodes)
-      if (n->stats().nodes_size() != 4) return false;
-    return true;
-  }));
+  ASSERT_TRUE(every_node_sees(4));
   brief.signal(SIGTERM);
   ASSERT_EQ(brief.wait_exit(10s), 0);
   const auto asked = clock::now();
