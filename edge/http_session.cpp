@@ -1,16 +1,13 @@
 // HTTP side of the edge port: /healthz, /readyz and the checks made before a WebSocket upgrade.
 #include "edge/http_session.hpp"
 
-#include <absl/strings/escaping.h>
-
 #include <algorithm>
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
-#include <charconv>
 
 #include "edge/node_context.hpp"
-#include "edge/room_name.hpp"
 #include "edge/shard.hpp"
+#include "edge/upgrade_request.hpp"
 #include "edge/websocket_session.hpp"
 
 namespace wsedge::edge {
@@ -21,40 +18,6 @@ namespace {
 constexpr std::uint32_t max_header_bytes = 8 * 1024;
 constexpr std::uint64_t max_body_bytes = 4 * 1024;
 constexpr std::string_view rooms_prefix = "/ws/rooms/";
-
-struct bearer {
-  std::string token;
-  std::string subprotocol;  // the offered "bearer.<token>" to select, when it came that way
-};
-
-// A token from ?token=, `Authorization: Bearer`, or the subprotocol `bearer.<token>`.
-bearer find_bearer(const http::request<http::string_body>& request,
-                   const boost::urls::url_view& url) {
-  if (auto param = url.params().find("token"); param != url.params().end())
-    return {std::string((*param).value), {}};
-  std::string_view authorization = request[http::field::authorization];
-  if (authorization.starts_with("Bearer ")) return {std::string(authorization.substr(7)), {}};
-  std::string_view offered = request[http::field::sec_websocket_protocol];
-  while (!offered.empty()) {
-    std::size_t comma = std::min(offered.find(','), offered.size());
-    std::string_view item = offered.substr(0, comma);
-    offered.remove_prefix(std::min(comma + 1, offered.size()));
-    while (item.starts_with(' ')) item.remove_prefix(1);
-    while (item.ends_with(' ')) item.remove_suffix(1);
-    if (item.starts_with("bearer.")) return {std::string(item.substr(7)), std::string(item)};
-  }
-  return {};
-}
-
-// RFC 6455 §4.2.1: exactly one Sec-WebSocket-Key, the base64 of 16 bytes. Beast takes the first
-// of several and any value of up to 24 characters.
-bool websocket_key_valid(const http::request<http::string_body>& request) {
-  if (request.count(http::field::sec_websocket_key) != 1) return false;
-  const auto encoded = request[http::field::sec_websocket_key];
-  std::string key;
-  return absl::Base64Unescape(absl::string_view(encoded.data(), encoded.size()), &key) &&
-         key.size() == 16;
-}
 
 bool origin_allowed(const edge_config& cfg, std::string_view origin) {
   if (cfg.allowed_origins.empty()) return true;
@@ -166,39 +129,21 @@ void http_session<Stream>::route(http::request<http::string_body>&& request) {
   if (!slot_.held())
     return respond(http::status::service_unavailable, "server is full\n", "max_connections");
 
-  if (auto param = url->params().find("rooms"); param != url->params().end()) {
-    const std::string decoded = (*param).value;  // the params view yields temporaries
-    std::string_view list = decoded;
-    while (!list.empty()) {
-      std::size_t comma = std::min(list.find(','), list.size());
-      std::string_view room = list.substr(0, comma);
-      list.remove_prefix(std::min(comma + 1, list.size()));
-      if (!room.empty() && std::find(rooms.begin(), rooms.end(), room) == rooms.end())
-        rooms.emplace_back(room);
-    }
-  }
-  for (const std::string& room : rooms) {
-    if (!is_valid_room_name(room))
+  connect_rooms initial{std::move(rooms), std::nullopt};
+  switch (read_connect_query(*url, node_.config().max_subscriptions, initial)) {
+    case connect_query_error::none:
+      break;
+    case connect_query_error::invalid_room:
       return respond(http::status::bad_request,
                      "invalid room name; use 1-128 characters of A-Z a-z 0-9 _ - . : @ /\n",
                      "invalid_room");
-  }
-  if (rooms.size() > node_.config().max_subscriptions)
-    return respond(http::status::bad_request, "too many rooms for one connection\n",
-                   "too_many_subscriptions");
-  // ?since=N&epoch=E: the first room recovers what was published after seq N of epoch E.
-  std::optional<stream_position> since;
-  if (auto param = url->params().find("since"); param != url->params().end()) {
-    auto epoch = url->params().find("epoch");
-    const std::string seq_text = (*param).value;
-    std::uint64_t seq = 0;
-    auto [end, ec] = std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), seq);
-    if (rooms.empty() || epoch == url->params().end() || ec != std::errc{} ||
-        end != seq_text.data() + seq_text.size() || seq_text.empty())
+    case connect_query_error::too_many_rooms:
+      return respond(http::status::bad_request, "too many rooms for one connection\n",
+                     "too_many_subscriptions");
+    case connect_query_error::bad_since:
       return respond(http::status::bad_request,
                      "since needs a room to join, a seq (an integer >= 0) and an epoch\n",
                      "bad_request");
-    since = stream_position{seq, std::string((*epoch).value)};
   }
 
   bearer credential = find_bearer(request, *url);
@@ -221,8 +166,8 @@ void http_session<Stream>::route(http::request<http::string_body>&& request) {
   // Bytes the client pipelined behind its request are its first frames: the session reads them.
   std::make_shared<websocket_session<Stream>>(node_, shard_, std::move(stream_), std::move(who),
                                               mode, std::move(slot_))
-      ->run(std::move(request), connect_rooms{std::move(rooms), std::move(since)},
-            std::move(credential.subprotocol), std::move(buffer_));
+      ->run(std::move(request), std::move(initial), std::move(credential.subprotocol),
+            std::move(buffer_));
 }
 
 template <class Stream>
