@@ -76,6 +76,9 @@ describe("recovery", () => {
     }
     await within(DEADLINE_MS * 2, publishing, "publishing");
     await eventually(() => got.length >= TOTAL, `all ${TOTAL} messages (have ${got.length})`);
+    // "connected" comes before the resubscribe's reply: the last cut's onRecover may still be on
+    // its way when the last message has already arrived.
+    await eventually(() => recovered.length >= CUTS, `onRecover after each of the ${CUTS} cuts`);
 
     assert.deepEqual(got.map((m) => m.data.i), Array.from({ length: TOTAL }, (_, k) => k + 1));
     for (let k = 1; k < got.length; k++) assert.equal(got[k].seq, got[k - 1].seq + 1, "consecutive seq");
