@@ -66,6 +66,11 @@ ABSL_FLAG(int64_t, history_node_max_bytes, 268435456,
           "lose their history first (with a new epoch); 0 = unbounded");
 ABSL_FLAG(int64_t, presence_limit, 1000,
           "most members one presence answer lists (then it says truncated)");
+ABSL_FLAG(int64_t, events_retention, 10000,
+          "events kept for backends that resume WatchEvents with after_id (0 = none)");
+ABSL_FLAG(int64_t, events_watcher_buffer, 10000,
+          "events one WatchEvents watcher may fall behind before it is cut with "
+          "RESOURCE_EXHAUSTED (at least events_retention + 1 is used)");
 ABSL_FLAG(bool, client_publish, true, "whether clients may publish into rooms they joined");
 ABSL_FLAG(double, message_rate, 100, "per-connection inbound messages per second");
 ABSL_FLAG(double, message_burst, 200, "per-connection inbound burst above message_rate");
@@ -103,7 +108,7 @@ ABSL_FLAG(std::string, redis_url, "redis://127.0.0.1:6379/0",
 ABSL_FLAG(std::string, redis_prefix, "wsedge",
           "with broker=redis: prefix of every key and channel (clusters can share one Redis)");
 ABSL_FLAG(std::string, node_name, "",
-          "this node's name in Stats, Presence and the cluster; empty = the host name");
+          "this node's name in events, Stats, Presence and the cluster; empty = the host name");
 ABSL_FLAG(std::string, redis_ingest, "",
           "with broker=redis: comma list of channel=room; JSON published on the channel goes "
           "into the room");
@@ -176,12 +181,7 @@ absl::StatusOr<std::optional<engine::redis::redis_engine_options>> redis_setting
   o.prefix = absl::GetFlag(FLAGS_redis_prefix);
   if (o.prefix.empty() || absl::StrContains(o.prefix, ' '))
     return absl::InvalidArgumentError("redis_prefix: must be a word without spaces");
-  o.node_name = absl::GetFlag(FLAGS_node_name);
-  if (o.node_name.empty()) {
-    char host[256] = {};
-    if (::gethostname(host, sizeof host - 1) == 0) o.node_name = host;
-  }
-  if (o.node_name.empty()) return absl::InvalidArgumentError("node_name: set it (no host name)");
+  o.node_name = edge.node_name;
   for (absl::string_view pair :
        absl::StrSplit(absl::GetFlag(FLAGS_redis_ingest), ',', absl::SkipWhitespace())) {
     std::pair<std::string, std::string> mapping =
@@ -289,6 +289,9 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
            check(GetFlag(FLAGS_history_node_max_bytes) >= 0, "history_node_max_bytes",
                  "must be >= 0"),
            check(GetFlag(FLAGS_presence_limit) >= 1, "presence_limit", "must be at least 1"),
+           check(GetFlag(FLAGS_events_retention) >= 0, "events_retention", "must be >= 0"),
+           check(GetFlag(FLAGS_events_watcher_buffer) >= 1, "events_watcher_buffer",
+                 "must be at least 1"),
            check(rate > 0, "message_rate", "must be positive"),
            check(burst >= 1, "message_burst", "must be at least 1"),
            check(flood > absl::ZeroDuration(), "rate_limit_close_after", "must be positive"),
@@ -322,6 +325,14 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
   e.history_max_bytes = static_cast<std::size_t>(GetFlag(FLAGS_history_max_bytes));
   e.history_node_max_bytes = static_cast<std::size_t>(GetFlag(FLAGS_history_node_max_bytes));
   e.presence_limit = static_cast<std::size_t>(GetFlag(FLAGS_presence_limit));
+  e.events_retention = static_cast<std::size_t>(GetFlag(FLAGS_events_retention));
+  e.event_watcher_buffer = static_cast<std::size_t>(GetFlag(FLAGS_events_watcher_buffer));
+  e.node_name = GetFlag(FLAGS_node_name);
+  if (e.node_name.empty()) {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0) e.node_name = host;
+  }
+  if (e.node_name.empty()) return absl::InvalidArgumentError("node_name: set it (no host name)");
   e.client_publish = GetFlag(FLAGS_client_publish);
   e.connect_rate_per_ip = GetFlag(FLAGS_connect_rate_per_ip);
   e.connect_burst_per_ip = GetFlag(FLAGS_connect_burst_per_ip);

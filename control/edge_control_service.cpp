@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "control/event_stream.hpp"
 #include "control/room_page.hpp"
 #include "edge/room_name.hpp"
 
@@ -281,6 +282,16 @@ grpc::ServerUnaryReactor* edge_control_service::Presence(grpc::CallbackServerCon
                   reactor->Finish(grpc::Status::OK);
                 });
   return reactor;
+}
+
+grpc::ServerWriteReactor<v1::Event>* edge_control_service::WatchEvents(
+    grpc::CallbackServerContext* context, const v1::WatchRequest* request) {
+  if (grpc::Status status = token_.check(*context); !status.ok())
+    return refuse_event_stream(std::move(status));
+  edge::event_filter filter;
+  if (grpc::Status status = to_filter(*request, filter); !status.ok())
+    return refuse_event_stream(std::move(status));
+  return start_event_stream(hub_, std::move(filter), request->after_id());
 }
 
 }  // namespace wsedge::control

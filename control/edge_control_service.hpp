@@ -35,6 +35,8 @@ class edge_control_service final : public wsedge::v1::EdgeControl::CallbackServi
   grpc::ServerUnaryReactor* Presence(grpc::CallbackServerContext* context,
                                      const wsedge::v1::PresenceRequest* request,
                                      wsedge::v1::PresenceResponse* response) override;
+  grpc::ServerWriteReactor<wsedge::v1::Event>* WatchEvents(
+      grpc::CallbackServerContext* context, const wsedge::v1::WatchRequest* request) override;
 
  private:
   // Finishes the call with UNAUTHENTICATED and returns true when authorize() refuses it.

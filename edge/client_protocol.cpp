@@ -91,6 +91,8 @@ void client_protocol::handle(const client_request& request) {
       return;
     case request_type::presence:
       return presence(request.room, request.id);
+    case request_type::send:
+      return send(request);
   }
 }
 
@@ -203,6 +205,26 @@ void client_protocol::publish(const client_request& request) {
   if (answer)
     pending_ = std::make_unique<pending_request>(pending_kind::publish, request.room, request.id);
   sink_.publish(request.room, request.data, answer);
+}
+
+void client_protocol::send(const client_request& request) {
+  if (!request.room.empty()) {
+    if (find(request.room) == nullptr) {
+      reply_error(error_code::not_subscribed,
+                  "subscribe to " + request.room + " before sending about it", request.id);
+      return;
+    }
+    if (!rules_allow(config_.room_rules, request.room, who_.role, room_action::send)) {
+      reply_error(error_code::forbidden, "not allowed to send about " + request.room, request.id);
+      return;
+    }
+  }
+  if (sink_.send_event(request.room, request.data) == 0) {
+    // Said even to a send without an id: the message reached nobody.
+    reply_error(error_code::no_receiver, "no backend is watching client messages", request.id);
+    return;
+  }
+  if (!request.id.empty()) sink_.reply(encode_sent(request.id));
 }
 
 void client_protocol::on_publish_answer(const std::string& room, std::uint64_t seq,

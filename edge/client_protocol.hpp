@@ -47,6 +47,9 @@ class protocol_sink {
   virtual void leave(const std::string& room, local_rooms::slot& membership) = 0;
   // With `answer`, the seq and epoch come back through client_protocol::on_publish_answer.
   virtual void publish(const std::string& room, std::string data, bool answer) = 0;
+  // A message for the backends (the event stream), about `room` when not empty: returns how
+  // many watchers have it queued (0: nobody watches).
+  virtual std::size_t send_event(std::string room, std::string data) = 0;
   virtual void close(std::uint16_t code, std::string_view reason, close_mode mode) = 0;
   // An error for metrics and logs ("invalid_json", "rate_limit_close", ...).
   virtual void count_error(std::string_view kind) = 0;
@@ -101,6 +104,7 @@ class client_protocol {
   void presence(const std::string& room, const std::string& id);
   void unsubscribe(const std::string& room, const std::string& id);
   void publish(const client_request& request);
+  void send(const client_request& request);
   void reply_error(error_code code, std::string_view message, std::string_view id);
   void join_next_initial();
   subscription* find(std::string_view room);

@@ -86,6 +86,14 @@ struct edge_config {
   // Refuse connections without a valid token (HTTP 401 before the upgrade).
   bool auth_required = false;
 
+  // The backends' event stream: the last events kept for watchers that resume with after_id
+  // (0 = none kept: watchers get only what happens while they watch), and how far one watcher
+  // may fall behind before it is cut (at least events_retention + 1).
+  std::size_t events_retention = 10'000;
+  std::size_t event_watcher_buffer = 10'000;
+  // This node's name in events (and, in cluster mode, among the nodes).
+  std::string node_name = "wsedge";
+
   // On drain, clients get 1001 and the process exits within this.
   duration drain_timeout{10'000};
   // Serve /ws/echo (RFC 6455 conformance testing only).

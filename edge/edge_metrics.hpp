@@ -8,18 +8,33 @@
 #include <cstdint>
 #include <string_view>
 
+#include "edge/client_event.hpp"
+
 namespace wsedge::edge {
 
 // Every kind and reason the edge reports, so labelled series exist (at 0) from start-up and no
 // label value is ever made up at run time ("other" catches anything unlisted).
-inline constexpr std::array<std::string_view, 20> error_kinds{
-    "invalid_json",           "unknown_type",   "room_required",
-    "invalid_room",           "not_subscribed", "room_full",
-    "too_many_subscriptions", "forbidden",      "rate_limited",
-    "invalid_request",        "unavailable",    "ingest_invalid",
-    "message_too_big",        "read",           "write",
-    "write_timeout",          "pong_timeout",   "token_expired",
-    "rate_limit_close",       "other"};
+inline constexpr std::array<std::string_view, 21> error_kinds{"invalid_json",
+                                                              "unknown_type",
+                                                              "room_required",
+                                                              "invalid_room",
+                                                              "not_subscribed",
+                                                              "room_full",
+                                                              "too_many_subscriptions",
+                                                              "forbidden",
+                                                              "rate_limited",
+                                                              "invalid_request",
+                                                              "unavailable",
+                                                              "no_receiver",
+                                                              "ingest_invalid",
+                                                              "message_too_big",
+                                                              "read",
+                                                              "write",
+                                                              "write_timeout",
+                                                              "pong_timeout",
+                                                              "token_expired",
+                                                              "rate_limit_close",
+                                                              "other"};
 inline constexpr std::array<std::string_view, 14> reject_reasons{
     "max_connections",        "origin",    "bad_request",   "draining",
     "unauthorized",           "ip_rate",   "not_upgrade",   "invalid_room",
@@ -74,6 +89,10 @@ struct edge_metrics {
   std::uint64_t fanout_count = 0;
   double fanout_sum_seconds = 0;
   engine_metrics engine;
+  // The backends' event stream.
+  std::uint64_t event_watchers = 0;
+  std::array<std::uint64_t, client_event_kind_names.size()> events{};
+  std::uint64_t event_watchers_cut = 0;
 };
 
 }  // namespace wsedge::edge

@@ -154,6 +154,19 @@ void hub::kick(kick_selector selector, std::string value, std::string reason,
                     });
 }
 
+std::shared_ptr<event_log::watcher> hub::watch_events(event_filter filter, std::uint64_t after_id,
+                                                      std::function<void()> wake) {
+  return node_->events().watch(std::move(filter), after_id, std::move(wake));
+}
+
+void hub::unwatch_events(const std::shared_ptr<event_log::watcher>& watcher) {
+  node_->events().unwatch(watcher);
+}
+
+const std::string& hub::node_name() const {
+  return node_->config().node_name;
+}
+
 bool hub::engine_up() const {
   cluster_engine* engine = node_->engine();
   return engine == nullptr || engine->up();

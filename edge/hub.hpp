@@ -16,6 +16,7 @@
 #include "edge/edge_config.hpp"
 #include "edge/edge_metrics.hpp"
 #include "edge/edge_observer.hpp"
+#include "edge/event_log.hpp"
 #include "edge/protocol.hpp"
 #include "edge/room_summary.hpp"
 #include "edge/token_verifier.hpp"
@@ -137,6 +138,14 @@ class hub {
   // Closes the selected connections with 4000 and `reason`; `done` gets how many.
   void kick(kick_selector selector, std::string value, std::string reason,
             std::function<void(kick_result)> done);
+  // The backends' event stream: a watcher of what clients do (see event_log::watch), and its
+  // end (after which its wake is never called).
+  std::shared_ptr<event_log::watcher> watch_events(event_filter filter, std::uint64_t after_id,
+                                                   std::function<void()> wake);
+  void unwatch_events(const std::shared_ptr<event_log::watcher>& watcher);
+  // This node's name (in events, and among the nodes of a cluster).
+  const std::string& node_name() const;
+
   // Cluster mode: whether the engine is connected (always true for a single node).
   bool engine_up() const;
 

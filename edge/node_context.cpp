@@ -25,6 +25,14 @@ std::string random_node_id() {
   return absl::StrFormat("%08x", random());
 }
 
+// Event ids start at the start time in microseconds: a restarted node continues above the ids
+// it used before (it would need a million events a second to catch up with the clock).
+std::uint64_t first_event_id() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
 }  // namespace
 
 node_context::node_context(edge_config cfg, edge_observer& obs, const token_verifier* verifier,
@@ -34,7 +42,8 @@ node_context::node_context(edge_config cfg, edge_observer& obs, const token_veri
       counting_(obs),
       verifier_(verifier),
       engine_(engine),
-      node_id_(random_node_id()) {
+      node_id_(random_node_id()),
+      events_(config_.events_retention, config_.event_watcher_buffer, first_event_id()) {
   for (unsigned i = 0; i < config_.threads; ++i)
     shards_.push_back(std::make_unique<shard>(i, *this));
 }
@@ -57,6 +66,10 @@ edge_metrics node_context::metrics() const {
   for (const auto& s : shards_) s->counters().add_to(total);
   counting_.add_external_to(total);
   if (engine_ != nullptr) total.engine = engine_->metrics();
+  const event_log::counts events = events_.snapshot();
+  total.event_watchers = events.watchers;
+  total.events = events.events;
+  total.event_watchers_cut = events.watchers_cut;
   return total;
 }
 

@@ -15,6 +15,7 @@
 #include "edge/edge_config.hpp"
 #include "edge/edge_metrics.hpp"
 #include "edge/edge_observer.hpp"
+#include "edge/event_log.hpp"
 #include "edge/hub.hpp"
 #include "edge/ip_rate_limiter.hpp"
 #include "edge/outbound_queue.hpp"
@@ -84,6 +85,10 @@ class node_context {
   bool draining() const { return draining_.load(std::memory_order_relaxed); }
   bool start_draining() { return !draining_.exchange(true); }
 
+  // What clients do, for the backends' event stream (any thread).
+  event_log& events() { return events_; }
+  const event_log& events() const { return events_; }
+
   // Set by the hub at start-up.
   std::vector<std::unique_ptr<shard>>& shards() { return shards_; }
   std::shared_ptr<listener> acceptor;
@@ -101,6 +106,7 @@ class node_context {
   // Random per process, so client ids do not repeat across restarts.
   const std::string node_id_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  event_log events_;
   std::vector<std::unique_ptr<shard>> shards_;
   std::atomic<std::size_t> connections_{0};
   std::atomic<bool> draining_{false};

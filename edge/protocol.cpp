@@ -36,6 +36,8 @@ std::string_view to_string(error_code code) {
       return "invalid_request";
     case error_code::unavailable:
       return "unavailable";
+    case error_code::no_receiver:
+      return "no_receiver";
   }
   return "invalid_request";
 }
@@ -49,7 +51,7 @@ json::value parse_value(std::string_view text, json::storage_ptr storage, json::
 }
 
 bool request_type_from(std::string_view name, request_type& type) {
-  static constexpr std::array<std::pair<std::string_view, request_type>, 7> names{{
+  static constexpr std::array<std::pair<std::string_view, request_type>, 8> names{{
       {"subscribe", request_type::subscribe},
       {"unsubscribe", request_type::unsubscribe},
       {"publish", request_type::publish},
@@ -57,6 +59,7 @@ bool request_type_from(std::string_view name, request_type& type) {
       {"ping", request_type::ping},
       {"heartbeat", request_type::heartbeat},
       {"presence", request_type::presence},
+      {"send", request_type::send},
   }};
   for (const auto& [n, t] : names) {
     if (n == name) {
@@ -135,7 +138,9 @@ parse_result parse_request(std::string_view text) {
     return request_error{error_code::unknown_type,
                          "unknown type \"" + std::string(type->get_string()) + "\"", request.id};
 
-  if (needs_room(request.type)) {
+  // A send may name a room (the event then carries it), but need not.
+  const bool room_optional = request.type == request_type::send && !object->contains("room");
+  if (needs_room(request.type) || (request.type == request_type::send && !room_optional)) {
     const json::value* room = object->if_contains("room");
     if (room == nullptr || (room->is_string() && room->get_string().empty()))
       return request_error{error_code::room_required, "\"room\" is required", request.id};
@@ -146,10 +151,13 @@ parse_result parse_request(std::string_view text) {
     request.room = room->get_string();
   }
 
-  if (request.type == request_type::publish) {
+  if (request.type == request_type::publish || request.type == request_type::send) {
     const json::value* data = object->if_contains("data");
     if (data == nullptr)
-      return request_error{error_code::invalid_request, "publish needs \"data\"", request.id};
+      return request_error{
+          error_code::invalid_request,
+          std::string(request.type == request_type::send ? "send" : "publish") + " needs \"data\"",
+          request.id};
     request.data = seen[3] != 0 ? std::string(raw[3]) : json::serialize(*data);
   }
 

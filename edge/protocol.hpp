@@ -12,7 +12,7 @@
 
 namespace wsedge::edge {
 
-enum class request_type { subscribe, unsubscribe, publish, rooms, ping, heartbeat, presence };
+enum class request_type { subscribe, unsubscribe, publish, rooms, ping, heartbeat, presence, send };
 
 // Stable error codes sent to clients (snake_case on the wire).
 enum class error_code {
@@ -27,6 +27,7 @@ enum class error_code {
   rate_limited,
   invalid_request,
   unavailable,
+  no_receiver,
 };
 
 std::string_view to_string(error_code code);
@@ -34,8 +35,8 @@ std::string_view to_string(error_code code);
 struct client_request {
   request_type type = request_type::heartbeat;
   std::string id;    // raw JSON text of "id" (a string or number), empty when absent
-  std::string room;  // decoded room name, empty when absent
-  std::string data;  // raw JSON text of "data" for publish
+  std::string room;  // decoded room name, empty when absent (optional for send)
+  std::string data;  // raw JSON text of "data" for publish and send
   // subscribe: recover from this position ("since"), and receive join/leave events.
   std::optional<stream_position> since;
   bool join_leave = false;
@@ -87,6 +88,8 @@ std::string encode_presence(std::string_view room, std::span<const room_member> 
 // A join or leave event for the members of `room` that asked for them.
 std::string encode_join_leave(bool joined, std::string_view room, std::string_view client_id,
                               std::string_view user_id);
+// The answer to a send: a backend watcher has the message queued.
+std::string encode_sent(std::string_view id);
 std::string encode_rooms(std::span<const std::string> rooms, std::string_view id);
 std::string encode_pong(std::int64_t ts, std::string_view id);
 std::string encode_error(error_code code, std::string_view message, std::string_view id);

@@ -47,6 +47,8 @@ bool rules_allow(const std::vector<room_rule>& rules, std::string_view room, std
         return role_listed(rule.publish, role);
       case room_action::presence:
         return role_listed(rule.presence, role);
+      case room_action::send:
+        return role_listed(rule.send, role);
     }
     return false;
   }
@@ -73,8 +75,10 @@ absl::StatusOr<std::vector<room_rule>> parse_room_rules(std::string_view json_te
     if (!publish.ok()) return publish.status();
     auto presence = role_list(item.get_object(), "presence", i);
     if (!presence.ok()) return presence.status();
+    auto send = role_list(item.get_object(), "send", i);
+    if (!send.ok()) return send.status();
     rules.push_back({std::string(room->get_string()), *std::move(subscribe), *std::move(publish),
-                     *std::move(presence)});
+                     *std::move(presence), *std::move(send)});
   }
   return rules;
 }

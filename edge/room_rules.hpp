@@ -1,4 +1,5 @@
-// Room rules: for room patterns, which roles may subscribe, publish and ask for presence.
+// Room rules: for room patterns, which roles may subscribe, publish, ask for presence and send
+// backend messages about the room.
 #pragma once
 
 #include <absl/status/statusor.h>
@@ -14,9 +15,10 @@ struct room_rule {
   std::vector<std::string> subscribe;  // roles allowed to subscribe; "*" = anyone, [] = nobody
   std::vector<std::string> publish;    // roles allowed to publish (clients only; gRPC is trusted)
   std::vector<std::string> presence{"*"};  // roles that may ask who is in it (members only)
+  std::vector<std::string> send{"*"};  // roles that may `send` to the backends naming it (members)
 };
 
-enum class room_action { subscribe, publish, presence };
+enum class room_action { subscribe, publish, presence, send };
 
 // The first rule whose pattern matches the room decides; a room no rule matches is open to all.
 bool rules_allow(const std::vector<room_rule>& rules, std::string_view room, std::string_view role,
@@ -24,8 +26,8 @@ bool rules_allow(const std::vector<room_rule>& rules, std::string_view room, std
 
 // Parses a rules document:
 //   {"rules":[{"room":"admin:*","subscribe":["admin"],"publish":["admin"]}, …]}
-// A missing "subscribe", "publish" or "presence" list means anyone ("*"); presence is asked by
-// members only, whatever the list says.
+// A missing "subscribe", "publish", "presence" or "send" list means anyone ("*"); presence and a
+// send naming the room are for its members only, whatever the list says.
 absl::StatusOr<std::vector<room_rule>> parse_room_rules(std::string_view json_text);
 
 }  // namespace wsedge::edge

@@ -70,6 +70,13 @@ std::string encode_published(std::string_view room, std::uint64_t seq, std::stri
   return out;
 }
 
+std::string encode_sent(std::string_view id) {
+  std::string out = R"({"type":"sent")";
+  append_id(out, id);
+  out += '}';
+  return out;
+}
+
 std::string encode_rooms(std::span<const std::string> rooms, std::string_view id) {
   std::string out = R"({"type":"rooms","rooms":[)";
   for (std::size_t i = 0; i < rooms.size(); ++i) {

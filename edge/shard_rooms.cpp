@@ -7,6 +7,7 @@
 #include "edge/delivery.hpp"
 #include "edge/node_context.hpp"
 #include "edge/protocol.hpp"
+#include "edge/session_events.hpp"
 #include "edge/shard.hpp"
 #include "edge/ws_frame.hpp"
 
@@ -107,6 +108,7 @@ void shard::attach(const std::string& room, session& s, local_rooms::slot& membe
   members_.join(room, s, membership);
   counters_.subscriptions.add(1);
   node_.observer().on_subscribed();
+  record_membership(node_.events(), s, room, true);
 }
 
 void shard::leave_room(const std::string& room, session& s, local_rooms::slot& membership) {
@@ -114,6 +116,7 @@ void shard::leave_room(const std::string& room, session& s, local_rooms::slot& m
   members_.leave(membership);
   counters_.subscriptions.add(-1);
   node_.observer().on_unsubscribed();
+  record_membership(node_.events(), s, room, false);
   release_owned(room, join_leave, s.client_id(), s.who().user_id, s.serial());
 }
 

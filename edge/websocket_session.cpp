@@ -1,9 +1,10 @@
-// WebSocket session: the read loop and the close lifecycle of one connection.
+// WebSocket session: the upgrade, the read loop and the write queue of one connection.
 // Instantiated for plain TCP and for TLS at the end of this file.
 #include "edge/websocket_session.hpp"
 
 #include "edge/exact_allocator.hpp"
 #include "edge/node_context.hpp"
+#include "edge/session_events.hpp"
 #include "edge/ws_frame.hpp"
 
 namespace wsedge::edge {
@@ -80,6 +81,7 @@ void websocket_session<Stream>::on_accept(connect_rooms initial_rooms, beast::er
   registration_ = shard_.enroll(*this, client_id_, serial_);
   node_.observer().on_connection_opened();
   if (mode_ == session_mode::client_protocol) {
+    record_connected(node_.events(), *this);
     protocol_.emplace(node_.config(), who_, *this, clock::now());
     reply(encode_connected(client_id_, who_.user_id, now_unix_ms()));
     protocol_->join_on_connect(std::move(initial_rooms));
@@ -148,9 +150,11 @@ template <class Stream>
 void websocket_session<Stream>::on_read(beast::error_code ec, std::size_t) {
   read_in_flight_ = false;
   if (ec) {
-    if (ec == websocket::error::message_too_big)
+    if (ec == websocket::error::message_too_big) {
       node_.observer().on_error("message_too_big");
-    else if (!is_benign(ec) && state_ == state::open)
+      closing_ = std::make_unique<closing>(
+          closing{websocket::close_reason(websocket::close_code::too_big), clock::now()});
+    } else if (!is_benign(ec) && state_ == state::open)
       node_.observer().on_error("read");
     return end();
   }
@@ -195,52 +199,6 @@ void websocket_session<Stream>::on_presence_answer(const std::string& room,
                                                    bool truncated) {
   protocol_->on_presence_answer(room, members, truncated);
   resume_reading();
-}
-
-// --- The protocol's requests ---
-
-template <class Stream>
-void websocket_session<Stream>::reply(std::string text) {
-  enqueue(frame_ref::owned(frame_message(text)));
-}
-
-template <class Stream>
-void websocket_session<Stream>::join(const std::string& room, bool count_only,
-                                     const stream_position* since, bool join_leave) {
-  shard_.join_room(*this, room, count_only, since, join_leave);
-}
-
-template <class Stream>
-void websocket_session<Stream>::send_frames(
-    const std::vector<std::shared_ptr<const std::string>>& frames) {
-  for (const auto& frame : frames)
-    if (!enqueue(frame_ref::shared(frame))) return;
-}
-
-template <class Stream>
-void websocket_session<Stream>::presence(const std::string& room) {
-  shard_.presence_for(*this, room);
-}
-
-template <class Stream>
-void websocket_session<Stream>::attach(const std::string& room, local_rooms::slot& membership) {
-  shard_.attach(room, *this, membership);
-}
-
-template <class Stream>
-void websocket_session<Stream>::leave(const std::string& room, local_rooms::slot& membership) {
-  shard_.leave_room(room, *this, membership);
-}
-
-template <class Stream>
-void websocket_session<Stream>::publish(const std::string& room, std::string data, bool answer) {
-  node_.observer().on_published(publish_source::client);
-  shard_.publish_from_client(room, std::move(data), *this, answer);
-}
-
-template <class Stream>
-void websocket_session<Stream>::count_error(std::string_view kind) {
-  node_.observer().on_error(kind);
 }
 
 // --- Writing ---

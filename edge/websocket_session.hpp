@@ -64,6 +64,7 @@ class websocket_session final : public session,
   void attach(const std::string& room, local_rooms::slot& membership) override;
   void leave(const std::string& room, local_rooms::slot& membership) override;
   void publish(const std::string& room, std::string data, bool answer) override;
+  std::size_t send_event(std::string room, std::string data) override;
   void count_error(std::string_view kind) override;
 
   // writer_events
@@ -85,6 +86,8 @@ class websocket_session final : public session,
   void resume_reading();
   bool enqueue(frame_ref frame);
   void continue_close();
+  // The disconnected event: the close code sent or received (1006 when there was none).
+  void record_end();
   void fail();
   void end();
 

@@ -6,6 +6,7 @@
 
 #include "edge/close_reason.hpp"
 #include "edge/node_context.hpp"
+#include "edge/session_events.hpp"
 #include "edge/websocket_session.hpp"
 #include "edge/ws_frame.hpp"
 
@@ -151,11 +152,25 @@ void websocket_session<Stream>::fail() {
 }
 
 template <class Stream>
+void websocket_session<Stream>::record_end() {
+  if (!node_.events().active()) return;
+  const websocket::close_reason& peer = ws_.reason();
+  const websocket::close_reason* why = closing_ ? &closing_->why : &peer;
+  if (why->code == websocket::close_code::none)
+    return record_disconnected(node_.events(), *this, websocket::close_code::abnormal, {});
+  record_disconnected(node_.events(), *this, why->code,
+                      std::string_view(why->reason.data(), why->reason.size()));
+}
+
+template <class Stream>
 void websocket_session<Stream>::end() {
   if (state_ == state::closed || state_ == state::handshake) return;
   state_ = state::closed;
   writer_.discard();
-  if (protocol_) protocol_->leave_all();
+  if (protocol_) {
+    protocol_->leave_all();
+    record_end();
+  }
   registration_ = {};
   node_.observer().on_connection_closed();
   // Cancels what is still in flight so the session is freed.

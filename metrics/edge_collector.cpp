@@ -144,6 +144,16 @@ std::vector<MetricFamily> edge_collector::Collect() const {
   fanout.metric.push_back(std::move(histogram));
   out.push_back(std::move(fanout));
   append_broker(m.engine, out);
+  out.push_back(single("wsedge_event_watchers", "Backends watching the event stream (WatchEvents).",
+                       gauge, m.event_watchers));
+  out.push_back(labelled("wsedge_events_total",
+                         "Events added to the event stream, by kind (counted with or without "
+                         "watchers).",
+                         "kind", edge::client_event_kind_names, m.events));
+  out.push_back(single("wsedge_event_watchers_cut_total",
+                       "Watchers ended with RESOURCE_EXHAUSTED for falling events_watcher_buffer "
+                       "events behind.",
+                       counter, m.event_watchers_cut));
   return out;
 }
 

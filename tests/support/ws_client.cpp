@@ -57,6 +57,8 @@ bool ws_client::connect(std::uint16_t port, const std::string& target,
     done = true;
   });
   if (!run_until(impl_->context, done, 10s, [&] { impl_->cancel(); }) || result) return false;
+  // As browsers do: a message's last segment is not held back waiting for an ACK.
+  beast::get_lowest_layer(ws).socket().set_option(tcp::no_delay(true), result);
 
   ws.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
     for (const auto& [name, value] : headers) req.set(name, value);

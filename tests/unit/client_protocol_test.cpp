@@ -40,6 +40,12 @@ struct fake_sink final : protocol_sink {
   }
   void close(std::uint16_t code, std::string_view, close_mode) override { closes.push_back(code); }
   void count_error(std::string_view kind) override { errors.emplace_back(kind); }
+  std::size_t watchers = 0;
+  std::vector<std::pair<std::string, std::string>> sends;  // room, data
+  std::size_t send_event(std::string room, std::string data) override {
+    sends.emplace_back(std::move(room), std::move(data));
+    return watchers;
+  }
 
   std::string last_type() const {
     return std::string(boost::json::parse(replies.back()).at("type").as_string());
@@ -221,6 +227,55 @@ TEST_F(ClientProtocolHandler, ASustainedFloodIsClosedWith1008) {
   for (int ms = 0; ms < 500 && sink.closes.empty(); ++ms)
     limited.on_message(R"({"type":"heartbeat"})", false, t0 + std::chrono::milliseconds(ms));
   EXPECT_EQ(sink.closes, std::vector<std::uint16_t>{1008});
+}
+
+TEST_F(ClientProtocolHandler, SendWithAWatcherIsAcknowledgedOnlyWhenItHasAnId) {
+  sink.watchers = 2;
+  send(R"({"type":"send","data":{"typing":true},"id":"s1"})");
+  ASSERT_EQ(sink.sends.size(), 1u);
+  EXPECT_EQ(sink.sends[0].first, "");
+  EXPECT_EQ(sink.sends[0].second, R"({"typing":true})");
+  EXPECT_EQ(sink.replies.back(), R"({"type":"sent","id":"s1"})");
+  send(R"({"type":"send","data":"quiet"})");
+  EXPECT_EQ(sink.sends.size(), 2u);
+  EXPECT_EQ(sink.replies.size(), 1u);
+}
+
+TEST_F(ClientProtocolHandler, SendWithoutAWatcherIsNoReceiverEvenWithoutAnId) {
+  send(R"({"type":"send","data":1})");
+  ASSERT_FALSE(sink.replies.empty());
+  EXPECT_EQ(sink.last_type(), "error");
+  EXPECT_NE(sink.replies.back().find("no_receiver"), std::string::npos);
+  EXPECT_EQ(sink.sends.size(), 1u);
+}
+
+TEST_F(ClientProtocolHandler, SendAboutARoomNeedsMembershipAndTheRoomRule) {
+  sink.watchers = 1;
+  send(R"({"type":"send","room":"r","data":1,"id":2})");
+  EXPECT_NE(sink.replies.back().find("not_subscribed"), std::string::npos);
+  EXPECT_TRUE(sink.sends.empty());
+  send(R"({"type":"subscribe","room":"r"})");
+  handler.on_join_answer("r", answer(true, 1, 0));
+  send(R"({"type":"send","room":"r","data":1,"id":3})");
+  EXPECT_EQ(sink.replies.back(), R"({"type":"sent","id":3})");
+  ASSERT_EQ(sink.sends.size(), 1u);
+  EXPECT_EQ(sink.sends[0].first, "r");
+
+  config.room_rules = parse_room_rules(R"({"rules":[{"room":"*","send":[]}]})").value();
+  client_protocol ruled(config, who, sink, client_protocol::clock::now());
+  ruled.on_message(R"({"type":"subscribe","room":"r"})", false, client_protocol::clock::now());
+  ruled.on_join_answer("r", answer(true, 1, 0));
+  ruled.on_message(R"({"type":"send","room":"r","data":1,"id":4})", false,
+                   client_protocol::clock::now());
+  EXPECT_NE(sink.replies.back().find("forbidden"), std::string::npos);
+  EXPECT_EQ(sink.sends.size(), 1u);
+}
+
+TEST_F(ClientProtocolHandler, SendWithoutDataIsRefused) {
+  sink.watchers = 1;
+  send(R"({"type":"send","id":5})");
+  EXPECT_EQ(sink.last_type(), "error");
+  EXPECT_TRUE(sink.sends.empty());
 }
 
 }  // namespace

@@ -1,0 +1,90 @@
+// WebSocket session: what the client protocol handler asks of its connection (the
+// protocol_sink side): replies, joins and leaves through the shard, publishes, and client
+// messages for the backends' event stream. Instantiated for plain TCP and for TLS at the end.
+#include "edge/node_context.hpp"
+#include "edge/session_events.hpp"
+#include "edge/websocket_session.hpp"
+#include "edge/ws_frame.hpp"
+
+namespace wsedge::edge {
+
+template <class Stream>
+void websocket_session<Stream>::reply(std::string text) {
+  enqueue(frame_ref::owned(frame_message(text)));
+}
+
+template <class Stream>
+void websocket_session<Stream>::join(const std::string& room, bool count_only,
+                                     const stream_position* since, bool join_leave) {
+  shard_.join_room(*this, room, count_only, since, join_leave);
+}
+
+template <class Stream>
+void websocket_session<Stream>::send_frames(
+    const std::vector<std::shared_ptr<const std::string>>& frames) {
+  for (const auto& frame : frames)
+    if (!enqueue(frame_ref::shared(frame))) return;
+}
+
+template <class Stream>
+void websocket_session<Stream>::presence(const std::string& room) {
+  shard_.presence_for(*this, room);
+}
+
+template <class Stream>
+void websocket_session<Stream>::attach(const std::string& room, local_rooms::slot& membership) {
+  shard_.attach(room, *this, membership);
+}
+
+template <class Stream>
+void websocket_session<Stream>::leave(const std::string& room, local_rooms::slot& membership) {
+  shard_.leave_room(room, *this, membership);
+}
+
+template <class Stream>
+void websocket_session<Stream>::publish(const std::string& room, std::string data, bool answer) {
+  node_.observer().on_published(publish_source::client);
+  shard_.publish_from_client(room, std::move(data), *this, answer);
+}
+
+template <class Stream>
+std::size_t websocket_session<Stream>::send_event(std::string room, std::string data) {
+  return record_client_message(node_.events(), *this, std::move(room), std::move(data));
+}
+
+template <class Stream>
+void websocket_session<Stream>::count_error(std::string_view kind) {
+  node_.observer().on_error(kind);
+}
+
+template void websocket_session<beast::tcp_stream>::reply(std::string);
+template void websocket_session<beast::tcp_stream>::join(const std::string&, bool,
+                                                         const stream_position*, bool);
+template void websocket_session<beast::tcp_stream>::send_frames(
+    const std::vector<std::shared_ptr<const std::string>>&);
+template void websocket_session<beast::tcp_stream>::presence(const std::string&);
+template void websocket_session<beast::tcp_stream>::attach(const std::string&, local_rooms::slot&);
+template void websocket_session<beast::tcp_stream>::leave(const std::string&, local_rooms::slot&);
+template void websocket_session<beast::tcp_stream>::publish(const std::string&, std::string, bool);
+template std::size_t websocket_session<beast::tcp_stream>::send_event(std::string, std::string);
+template void websocket_session<beast::tcp_stream>::count_error(std::string_view);
+template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::reply(std::string);
+template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::join(const std::string&,
+                                                                            bool,
+                                                                            const stream_position*,
+                                                                            bool);
+template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::send_frames(
+    const std::vector<std::shared_ptr<const std::string>>&);
+template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::presence(const std::string&);
+template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::attach(const std::string&,
+                                                                              local_rooms::slot&);
+template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::leave(const std::string&,
+                                                                             local_rooms::slot&);
+template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::publish(const std::string&,
+                                                                               std::string, bool);
+template std::size_t websocket_session<beast::ssl_stream<beast::tcp_stream>>::send_event(
+    std::string, std::string);
+template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::count_error(
+    std::string_view);
+
+}  // namespace wsedge::edge

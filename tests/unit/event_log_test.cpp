@@ -1,0 +1,166 @@
+// The event log alone: ids, filters, resumption with and without a gap, cutting a watcher that
+// falls behind, and no wake after unwatch.
+#include "edge/event_log.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace wsedge::edge {
+namespace {
+
+client_event joined(std::string room) {
+  client_event e;
+  e.kind = client_event_kind::joined;
+  e.client_id = "c";
+  e.room = std::move(room);
+  return e;
+}
+
+std::vector<event_log::event_ptr> drain(event_log::watcher& w) {
+  std::vector<event_log::event_ptr> out;
+  while (auto e = w.next()) out.push_back(std::move(e));
+  return out;
+}
+
+TEST(EventLog, IdsIncreaseFromTheFirstIdAndEveryWatcherGetsEveryEvent) {
+  event_log log(10, 10, 1000);
+  int wakes_a = 0, wakes_b = 0;
+  auto a = log.watch({}, 0, [&] { ++wakes_a; });
+  auto b = log.watch({}, 0, [&] { ++wakes_b; });
+  EXPECT_EQ(log.append(joined("r")), 2u);
+  EXPECT_EQ(log.append(joined("s")), 2u);
+  auto got = drain(*a);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0]->id, 1000u);
+  EXPECT_EQ(got[1]->id, 1001u);
+  EXPECT_EQ(got[1]->room, "s");
+  EXPECT_EQ(drain(*b).size(), 2u);
+  // Woken when the queue stopped being empty, not once per event.
+  EXPECT_EQ(wakes_a, 1);
+  EXPECT_EQ(wakes_b, 1);
+}
+
+TEST(EventLog, FiltersByKindAndRoomPrefix) {
+  event_log log(10, 10, 1);
+  event_filter rooms_only;
+  rooms_only.kinds = 1u << static_cast<unsigned>(client_event_kind::client_message);
+  rooms_only.room_prefix = "chat:";
+  auto w = log.watch(rooms_only, 0, [] {});
+  client_event message;
+  message.kind = client_event_kind::client_message;
+  message.room = "chat:1";
+  EXPECT_EQ(log.append(joined("chat:1")), 0u);  // wrong kind
+  EXPECT_EQ(log.append(message), 1u);
+  message.room = "news";
+  EXPECT_EQ(log.append(message), 0u);  // wrong room
+  message.room = "";
+  EXPECT_EQ(log.append(message), 0u);  // no room at all
+  auto got = drain(*w);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]->room, "chat:1");
+}
+
+TEST(EventLog, ResumingWithinRetentionReplaysWithoutAGap) {
+  event_log log(5, 5, 1);
+  for (int i = 0; i < 4; ++i) log.append(joined("r" + std::to_string(i)));  // ids 1..4
+  int wakes = 0;
+  auto w = log.watch({}, 2, [&] { ++wakes; });
+  EXPECT_EQ(wakes, 1);
+  log.append(joined("live"));
+  auto got = drain(*w);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0]->id, 3u);
+  EXPECT_EQ(got[1]->id, 4u);
+  EXPECT_EQ(got[2]->room, "live");
+}
+
+TEST(EventLog, ResumingPastRetentionGetsAGapFirst) {
+  event_log log(3, 3, 1);
+  for (int i = 0; i < 10; ++i) log.append(joined("r"));  // ids 1..10, 8..10 retained
+  auto w = log.watch({}, 4, [] {});
+  auto got = drain(*w);
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[0]->kind, client_event_kind::gap);
+  EXPECT_EQ(got[0]->gap_after, 4u);
+  EXPECT_EQ(got[0]->gap_resume, 8u);
+  EXPECT_EQ(got[0]->id, 7u);
+  EXPECT_EQ(got[1]->id, 8u);
+  EXPECT_EQ(got[3]->id, 10u);
+  // Resuming after the gap's id: no second gap.
+  auto again = log.watch({}, got[0]->id, [] {});
+  auto replay = drain(*again);
+  ASSERT_EQ(replay.size(), 3u);
+  EXPECT_EQ(replay[0]->id, 8u);
+}
+
+TEST(EventLog, AnIdFromAnEarlierRunIsAGapWhenNothingIsRetained) {
+  event_log log(0, 4, 5000);
+  log.append(joined("r"));
+  auto w = log.watch({}, 10, [] {});
+  auto got = drain(*w);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]->kind, client_event_kind::gap);
+  EXPECT_EQ(got[0]->gap_resume, 5001u);
+}
+
+TEST(EventLog, AWatcherThatFallsBehindIsCutAndHoldsNothing) {
+  event_log log(0, 3, 1);
+  int wakes = 0;
+  auto slow = log.watch({}, 0, [&] { ++wakes; });
+  auto fast = log.watch({}, 0, [] {});
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(log.append(joined("r")), 2u);
+  drain(*fast);
+  EXPECT_EQ(log.append(joined("r")), 1u);  // the slow one overflows: cut, not counted
+  EXPECT_TRUE(slow->cut());
+  EXPECT_EQ(wakes, 2);  // once for its first event, once to see the cut
+  EXPECT_EQ(slow->next(), nullptr);
+  EXPECT_EQ(log.append(joined("r")), 1u);
+  EXPECT_FALSE(fast->cut());
+  EXPECT_EQ(drain(*fast).size(), 2u);
+  const auto counts = log.snapshot();
+  EXPECT_EQ(counts.watchers_cut, 1u);
+  EXPECT_EQ(counts.events[static_cast<std::size_t>(client_event_kind::joined)], 5u);
+}
+
+TEST(EventLog, ActiveOnlyWhileRetainingOrWatched) {
+  event_log log(0, 1, 1);
+  EXPECT_FALSE(log.active());
+  auto w = log.watch({}, 0, [] {});
+  EXPECT_TRUE(log.active());
+  EXPECT_EQ(log.snapshot().watchers, 1u);
+  log.unwatch(w);
+  EXPECT_FALSE(log.active());
+  EXPECT_EQ(log.append(joined("r")), 0u);
+  EXPECT_TRUE(event_log(1, 1, 1).active());
+}
+
+TEST(EventLog, NoWakeRunsAfterUnwatchReturns) {
+  event_log log(0, 1'000'000, 1);
+  std::atomic<bool> unwatched{false};
+  std::atomic<int> late_wakes{0};
+  std::shared_ptr<event_log::watcher> w;
+  w = log.watch({}, 0, [&] {
+    if (unwatched.load()) ++late_wakes;
+    // Keep the queue empty so that every append wakes.
+    while (w && w->next()) {
+    }
+  });
+  std::atomic<bool> stop{false};
+  std::thread appender([&] {
+    while (!stop.load()) log.append(joined("r"));
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  log.unwatch(w);
+  unwatched = true;
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  stop = true;
+  appender.join();
+  EXPECT_EQ(late_wakes.load(), 0);
+}
+
+}  // namespace
+}  // namespace wsedge::edge
