@@ -1,5 +1,6 @@
 // The real wsedgectl binary against a real node: TLS and mutual TLS, status codes by name, the
 // token subcommand's checks, publish-batch from stdin, and --help (wsedge-bench's as well).
+#include <absl/strings/str_split.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -107,6 +108,30 @@ TEST_F(WsedgectlTls, HalfAClientCertificateOrAMissingFileIsAUsageError) {
   auto missing = ctl(node, {"--tls_ca=" + private_temp_path("no-such.pem"), "stats"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_TRUE(contains(missing.err, "--tls_ca: cannot open")) << missing.err;
+}
+
+TEST(WsedgectlWatch, PrintsRetainedEventsAsJsonLinesAfterAGap) {
+  test_node node;
+  ws_client client;
+  const std::string id = client.connect_and_greet(node.ws_port());
+  ASSERT_FALSE(id.empty());
+  client.send(R"({"type":"subscribe","room":"lobby"})");
+  EXPECT_EQ(str(client.read_json().at("type")), "subscribed");
+  // after_id 1 is long gone (ids start at the node's start time): a Gap comes first.
+  auto watched = ctl(node, {"watch", "--kinds=connected,joined", "--after_id=1", "--max_events=3"});
+  EXPECT_EQ(watched.exit_code, 0) << watched.err;
+  std::vector<std::string> lines = absl::StrSplit(watched.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 3u) << watched.out;
+  EXPECT_TRUE(contains(lines[0], R"("gap":{"afterId":"1")")) << lines[0];
+  EXPECT_TRUE(contains(lines[1], R"("connected":{})")) << lines[1];
+  EXPECT_TRUE(contains(lines[1], R"("clientId":")" + id + "\"")) << lines[1];
+  EXPECT_TRUE(contains(lines[2], R"("room":"lobby")")) << lines[2];
+  EXPECT_TRUE(contains(lines[2], R"("joined":{})")) << lines[2];
+
+  auto unknown = ctl(node, {"watch", "--kinds=typing"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_TRUE(contains(unknown.err, "wsedgectl: INVALID_ARGUMENT: kinds: unknown kind"))
+      << unknown.err;
 }
 
 TEST(WsedgectlStatus, FailedCallsNameTheirStatusCodeOnStderr) {

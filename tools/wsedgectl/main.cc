@@ -20,6 +20,7 @@
 #include "tools/cli/usage.hpp"
 #include "tools/wsedgectl/batch_lines.hpp"
 #include "tools/wsedgectl/control_channel.hpp"
+#include "tools/wsedgectl/watch_events.hpp"
 #include "wsedge/v1/control.grpc.pb.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:9090", "control plane address host:port");
@@ -46,6 +47,12 @@ ABSL_FLAG(std::string, sub, "", "token: the user id (sub claim)");
 ABSL_FLAG(std::string, rooms, "",
           "token: comma-separated rooms or prefixes ending in * (rooms claim)");
 ABSL_FLAG(int, ttl_seconds, 3600, "token: lifetime (exp claim)");
+ABSL_FLAG(std::string, kinds, "",
+          "watch: comma-separated event kinds (connected, disconnected, joined, left, "
+          "client_message); empty: all");
+ABSL_FLAG(std::string, room_prefix, "", "watch: only events about rooms starting with this");
+ABSL_FLAG(uint64_t, after_id, 0, "watch: resume after this event id (0: from now on)");
+ABSL_FLAG(uint64_t, max_events, 0, "watch: exit 0 after this many events (0: never)");
 
 namespace v1 = wsedge::v1;
 namespace ctl = wsedge::ctl;
@@ -71,6 +78,8 @@ constexpr char usage[] =
     "      the room's seq, epoch and the messages its history keeps\n"
     "  presence --room R\n"
     "      the room's members (client and user ids)\n"
+    "  watch [--kinds K,K] [--room_prefix P] [--after_id ID] [--max_events N]\n"
+    "      prints the node's client events as JSON lines until interrupted (no deadline)\n"
     "  token --secret S --sub U [--role R] [--rooms 'a,b*'] [--ttl_seconds N]\n"
     "      prints an HS256 development token (no server involved)\n"
     "\n"
@@ -229,6 +238,21 @@ int presence(v1::EdgeControl::Stub& stub) {
   return answer(stub.Presence(call_context().get(), request, &response), response);
 }
 
+// No deadline: a watch runs until interrupted, --max_events, or the server ends it.
+int watch(v1::EdgeControl::Stub& stub) {
+  v1::WatchRequest request;
+  for (absl::string_view kind : absl::StrSplit(absl::GetFlag(FLAGS_kinds), ',', absl::SkipEmpty()))
+    request.add_kinds(std::string(kind));
+  request.set_room_prefix(absl::GetFlag(FLAGS_room_prefix));
+  request.set_after_id(absl::GetFlag(FLAGS_after_id));
+  grpc::ClientContext context;
+  if (!absl::GetFlag(FLAGS_token).empty())
+    context.AddMetadata("authorization", "Bearer " + absl::GetFlag(FLAGS_token));
+  grpc::Status status =
+      ctl::watch_events(stub, context, request, absl::GetFlag(FLAGS_max_events), std::cout);
+  return status.ok() ? 0 : fail(status);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -256,6 +280,7 @@ int main(int argc, char** argv) {
   if (command == "kick") return kick(*stub);
   if (command == "history") return history(*stub);
   if (command == "presence") return presence(*stub);
+  if (command == "watch") return watch(*stub);
   std::cerr << "wsedgectl: unknown command \"" << command << "\" (wsedgectl --help lists them)\n";
   return 2;
 }
