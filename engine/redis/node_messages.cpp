@@ -2,6 +2,7 @@
 #include "engine/redis/node_messages.hpp"
 
 #include <boost/json.hpp>
+#include <charconv>
 
 #include "edge/json_members.hpp"
 #include "edge/protocol.hpp"
@@ -42,6 +43,12 @@ double real_of(const json::object& o, std::string_view key) {
   if (v->is_uint64()) return static_cast<double>(v->get_uint64());
   if (v->is_int64()) return static_cast<double>(v->get_int64());
   return 0;
+}
+
+template <class T>
+bool parse_number(std::string_view text, T& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc{} && end == text.data() + text.size();
 }
 
 template <std::size_t N>
@@ -229,6 +236,24 @@ std::optional<ingest_publish> decode_ingest(std::string_view text) {
   pick("all", edge::target_kind::all);
   if (targets != 1) return std::nullopt;
   return p;
+}
+
+std::optional<edge::engine_message> decode_room_message(std::string room,
+                                                        std::string_view payload) {
+  edge::engine_message m;
+  m.room = std::move(room);
+  std::string_view fields[4];
+  for (auto& f : fields) {
+    const std::size_t end = payload.find('\n');
+    if (end == std::string_view::npos) return std::nullopt;
+    f = payload.substr(0, end);
+    payload.remove_prefix(end + 1);
+  }
+  if (!parse_number(fields[0], m.seq) || !parse_number(fields[2], m.ts)) return std::nullopt;
+  m.epoch = std::string(fields[1]);
+  m.from = std::string(fields[3]);
+  m.data = std::string(payload);
+  return m;
 }
 
 }  // namespace wsedge::engine::redis

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "edge/cluster_engine.hpp"
 #include "edge/hub.hpp"
 
 namespace wsedge::engine::redis {
@@ -52,5 +53,9 @@ struct ingest_publish {
   std::string data;
 };
 std::optional<ingest_publish> decode_ingest(std::string_view text);
+
+// A message on a room's channel, "seq\nepoch\nts\nfrom\ndata" as the publish script sends it
+// (`data` last: it may hold newlines). nullopt when a field is missing or a number malformed.
+std::optional<edge::engine_message> decode_room_message(std::string room, std::string_view payload);
 
 }  // namespace wsedge::engine::redis

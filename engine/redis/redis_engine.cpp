@@ -56,24 +56,6 @@ bool parse_number(std::string_view text, T& out) {
   return ec == std::errc{} && end == text.data() + text.size();
 }
 
-// "seq\nepoch\nts\nfrom\ndata", as the publish script sends it.
-std::optional<edge::engine_message> parse_room_message(std::string room, std::string_view p) {
-  edge::engine_message m;
-  m.room = std::move(room);
-  std::string_view fields[4];
-  for (auto& f : fields) {
-    const std::size_t end = p.find('\n');
-    if (end == std::string_view::npos) return std::nullopt;
-    f = p.substr(0, end);
-    p.remove_prefix(end + 1);
-  }
-  if (!parse_number(fields[0], m.seq) || !parse_number(fields[2], m.ts)) return std::nullopt;
-  m.epoch = std::string(fields[1]);
-  m.from = std::string(fields[3]);
-  m.data = std::string(p);
-  return m;
-}
-
 }  // namespace
 
 // --- The engine's thread-safe face: everything is posted to its thread. ---
@@ -367,7 +349,7 @@ void redis_engine::state::on_message(std::string_view channel, std::string_view 
 void redis_engine::state::dispatch(std::string_view channel, std::string_view payload) {
   const std::string rooms = options.prefix + ":room:";
   if (channel.starts_with(rooms)) {
-    if (auto m = parse_room_message(std::string(channel.substr(rooms.size())), payload))
+    if (auto m = decode_room_message(std::string(channel.substr(rooms.size())), payload))
       node->on_room_message(std::move(*m));
     return;
   }
