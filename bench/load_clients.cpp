@@ -275,6 +275,21 @@ std::uint64_t load_clients::publish_paced(double rate, std::chrono::milliseconds
   });
 }
 
+std::uint64_t load_clients::send_paced(double rate, std::chrono::milliseconds duration,
+                                       std::size_t payload_bytes) {
+  const auto connections = static_cast<std::uint64_t>(impl_->options.connections);
+  const auto workers = impl_->workers.size();
+  return run_paced(rate, duration, [&](std::uint64_t i) {
+    const int k = static_cast<int>(i % connections);
+    std::string frame = R"({"type":"send","data":)" + stamped_payload(payload_bytes) + "}";
+    worker& w = *impl_->workers[static_cast<std::size_t>(k) % workers];
+    net::post(w.context, [&w, k, frame = std::move(frame)]() mutable {
+      if (auto it = w.connections.find(k); it != w.connections.end())
+        it->second->send(std::move(frame));
+    });
+  });
+}
+
 std::vector<std::uint64_t> load_clients::take_latencies() {
   std::vector<std::uint64_t> all;
   for (auto& w : impl_->workers) {

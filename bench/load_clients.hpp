@@ -40,6 +40,10 @@ class load_clients {
   // `payload_bytes`. Returns how many were sent; each reaches every member of its room.
   std::uint64_t publish_paced(double rate, std::chrono::milliseconds duration,
                               std::size_t payload_bytes);
+  // Client messages for the backends: `rate` sends per second, send i by connection
+  // i % connections, each {"type":"send"} with a stamped payload (see event_watchers).
+  std::uint64_t send_paced(double rate, std::chrono::milliseconds duration,
+                           std::size_t payload_bytes);
   // Connections 0 … churners-1 leave and rejoin their room back to back for `duration`;
   // returns the rejoins answered (each one leave and one join on the server).
   std::uint64_t churn(int churners, std::chrono::milliseconds duration);

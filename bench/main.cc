@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 
+#include "bench/event_watchers.hpp"
 #include "bench/grpc_publisher.hpp"
 #include "bench/load_clients.hpp"
 #include "bench/proc_stats.hpp"
@@ -18,8 +19,11 @@
 
 ABSL_FLAG(std::string, scenario, "fanout",
           "fanout | idle | connect | grpc | churn (members leave and rejoin rooms: membership "
-          "cost against room size) | write_floor (no server: the kernel's price of one write per "
-          "delivery) | compare");
+          "cost against room size) | events (clients send, --watchers backends watch) | "
+          "write_floor (no server: the kernel's price of one write per delivery) | compare");
+ABSL_FLAG(int, watchers, 0,
+          "fanout, events: WatchEvents streams open during the run (events: at least 1 is "
+          "useful, else every send is refused with no_receiver)");
 ABSL_FLAG(int, churners, 100, "churn: connections that leave and rejoin their room");
 ABSL_FLAG(std::string, ws_host, "127.0.0.1", "WebSocket host");
 ABSL_FLAG(int, ws_port, 8080, "WebSocket port");
@@ -106,16 +110,21 @@ double broker_cpu_seconds() {
   return pid == 0 ? 0 : bench::sample_process(static_cast<pid_t>(pid)).cpu_seconds;
 }
 
+// Connects every connection of the load, or says how many made it.
+bool connect_every(bench::load_clients& clients, const bench::load_options& options) {
+  const int ready = clients.connect_all(seconds(120));
+  if (ready == options.connections) return true;
+  std::cerr << "wsedge-bench: only " << ready << " of " << options.connections
+            << " connections subscribed\n";
+  return false;
+}
+
 // Membership cost: `churners` members leave and rejoin rooms of connections/rooms members each;
 // the server's CPU per leave+join shows whether it grows with the room.
 int churn() {
   auto options = load_flags();
   bench::load_clients clients(options);
-  if (int ready = clients.connect_all(seconds(120)); ready != options.connections) {
-    std::cerr << "wsedge-bench: only " << ready << " of " << options.connections
-              << " connections subscribed\n";
-    return 1;
-  }
+  if (!connect_every(clients, options)) return 1;
   const int churners = std::min(absl::GetFlag(FLAGS_churners), options.connections);
   auto server0 = sample_servers();
   auto start = steady_clock::now();
@@ -137,12 +146,7 @@ int churn() {
 int fanout() {
   auto options = load_flags();
   bench::load_clients clients(options);
-  int ready = clients.connect_all(seconds(120));
-  if (ready != options.connections) {
-    std::cerr << "wsedge-bench: only " << ready << " of " << options.connections
-              << " connections subscribed\n";
-    return 1;
-  }
+  if (!connect_every(clients, options)) return 1;
   // Members per room, to know how many deliveries each publish should make.
   std::vector<std::uint64_t> members(static_cast<std::size_t>(options.rooms), 0);
   for (int i = 0; i < options.connections; ++i)
@@ -154,6 +158,8 @@ int fanout() {
   }
   std::optional<bench::grpc_publisher> publisher;
   if (publisher_kind == "grpc") publisher.emplace(absl::GetFlag(FLAGS_grpc));
+  // Watchers see no event from a publish: what they could cost the publish path is measured.
+  bench::event_watchers watchers(absl::GetFlag(FLAGS_grpc), absl::GetFlag(FLAGS_watchers));
   const auto payload = static_cast<std::size_t>(absl::GetFlag(FLAGS_payload));
   const milliseconds run_length = seconds(absl::GetFlag(FLAGS_duration_s));
   for (absl::string_view rate_text : absl::StrSplit(absl::GetFlag(FLAGS_rate), ',')) {
@@ -188,6 +194,7 @@ int fanout() {
     json::object r = base_result("fanout");
     r["publisher"] = publisher_kind;
     r["grpc_batch"] = absl::GetFlag(FLAGS_grpc_batch);
+    r["watchers"] = absl::GetFlag(FLAGS_watchers);
     r["rate"] = rate;
     r["payload"] = absl::GetFlag(FLAGS_payload);
     r["publishes"] = totals.ok;
@@ -216,6 +223,54 @@ int fanout() {
     bench::emit(r, absl::GetFlag(FLAGS_out));
   }
   return 0;
+}
+
+// Client-to-backend messages: clients send at each rate, every watcher should get each one.
+int events() {
+  auto options = load_flags();
+  bench::load_clients clients(options);
+  if (!connect_every(clients, options)) return 1;
+  const int watcher_count = absl::GetFlag(FLAGS_watchers);
+  bench::event_watchers watchers(absl::GetFlag(FLAGS_grpc), watcher_count);
+  const auto payload = static_cast<std::size_t>(absl::GetFlag(FLAGS_payload));
+  const milliseconds run_length = seconds(absl::GetFlag(FLAGS_duration_s));
+  bool complete = true;
+  for (absl::string_view rate_text : absl::StrSplit(absl::GetFlag(FLAGS_rate), ',')) {
+    const double rate = std::stod(std::string(rate_text));
+    clients.reset();
+    watchers.reset();
+    auto server0 = sample_servers();
+    auto start = steady_clock::now();
+    const std::uint64_t sent = clients.send_paced(rate, run_length, payload);
+    auto done = steady_clock::now();
+    const std::uint64_t expected = sent * static_cast<std::uint64_t>(watcher_count);
+    while (watchers.received() < expected && steady_clock::now() < done + seconds(5))
+      std::this_thread::sleep_for(milliseconds(10));
+    auto server1 = sample_servers();
+    const double seconds_run = duration_cast<duration<double>>(done - start).count();
+    const double server_cpu = server1.cpu_seconds - server0.cpu_seconds;
+    const std::uint64_t received = watchers.received();
+    auto latency = bench::summarize(watchers.take_latencies());
+    json::object r = base_result("events");
+    r["rate"] = rate;
+    r["payload"] = absl::GetFlag(FLAGS_payload);
+    r["watchers"] = watcher_count;
+    r["sends"] = sent;
+    r["refused"] = clients.errors();  // no_receiver, rate_limited: see the server's metrics
+    r["events_received"] = received;
+    r["events_per_s_per_watcher"] = static_cast<double>(watchers.fewest_received()) / seconds_run;
+    r["lost"] = expected > received ? expected - received : 0;
+    r["watchers_ended"] = watchers.ended();
+    r["p50_ms"] = latency.p50_ms;
+    r["p99_ms"] = latency.p99_ms;
+    r["max_ms"] = latency.max_ms;
+    r["server_cpu_s"] = server_cpu;
+    r["server_us_per_send"] = sent > 0 ? server_cpu * 1e6 / static_cast<double>(sent) : 0.0;
+    r["server_rss_mb"] = static_cast<double>(server1.rss_bytes) / (1 << 20);
+    bench::emit(r, absl::GetFlag(FLAGS_out));
+    complete = complete && received >= expected;
+  }
+  return complete ? 0 : 1;
 }
 
 int idle() {
@@ -321,6 +376,7 @@ constexpr char usage[] =
     "\n"
     "usage:\n"
     "  wsedge-bench --scenario=fanout|idle|connect|grpc|churn [--server_pid=PID] …\n"
+    "  wsedge-bench --scenario=events --watchers=1 --rate=R [--server_pid=PID] …\n"
     "  wsedge-bench --scenario=write_floor [--connections=N --rooms=K --rate=R]\n"
     "  wsedge-bench --scenario=compare --baseline=a.jsonl --candidate=b.jsonl";
 
@@ -341,6 +397,7 @@ int main(int argc, char** argv) {
   if (scenario == "connect") return connect();
   if (scenario == "grpc") return grpc_rate();
   if (scenario == "churn") return churn();
+  if (scenario == "events") return events();
   if (scenario == "write_floor") return write_floor();
   if (scenario == "compare")
     return bench::compare(absl::GetFlag(FLAGS_baseline), absl::GetFlag(FLAGS_candidate)) > 0 ? 0

@@ -21,6 +21,9 @@ common=(--ws_port="$ws" --grpc=127.0.0.1:"$grpc" --server_pid="$server" --out="$
 # PublishBatch: 200/s as 40 calls/s of 5.
 "$bench" --scenario=fanout --grpc_batch=5 "${common[@]}" --connections=60 --rooms=6 --rate=200 \
   --duration_s=2 2>/dev/null
+# Client messages to two backends: 200/s over 60 connections, under the default message_rate.
+"$bench" --scenario=events --watchers=2 "${common[@]}" --connections=60 --rooms=6 --rate=200 \
+  --duration_s=2 2>/dev/null
 "$bench" --scenario=connect "${common[@]}" --connections=100 --rooms=10 2>/dev/null
 "$bench" --scenario=idle "${common[@]}" --connections=100 --rooms=10 2>/dev/null
 "$bench" --scenario=grpc "${common[@]}" --concurrency=2 --duration_s=1 2>/dev/null
@@ -46,6 +49,10 @@ for r in fanout:
         assert r["server_recipients"] == r["expected"], r      # the server agrees on the count
     assert r["expected"] == r["publishes"] * 10, r            # 60 connections / 6 rooms
     assert r["server_cpu_s"] > 0 and r["p50_ms"] > 0, r
+events = by["events"][0]
+assert events["sends"] == 400 and events["refused"] == 0, events
+assert events["events_received"] == 2 * 400 and events["lost"] == 0, events  # each watcher all
+assert events["watchers_ended"] == 0 and events["p50_ms"] > 0, events
 assert by["connect"][0]["subscribed"] == 100, by["connect"]
 assert by["idle"][0]["subscribed"] == 100, by["idle"]
 assert by["idle"][0]["server_rss_after_mb"] > 0, by["idle"]
