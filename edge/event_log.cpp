@@ -70,13 +70,9 @@ std::size_t event_log::append(client_event event) {
   std::size_t taken = 0;
   {
     std::lock_guard lock(mutex_);
+    const client_event_kind kind = event.kind;
     event.id = next_id_++;
-    if (event.kind != client_event_kind::gap) ++appended_[static_cast<std::size_t>(event.kind)];
     auto shared = std::make_shared<const client_event>(std::move(event));
-    if (retention_ > 0) {
-      if (retained_.size() == retention_) retained_.pop_front();
-      retained_.push_back(shared);
-    }
     for (const auto& w : watchers_) {
       if (!w->filter_.wants(*shared)) continue;
       switch (w->push(shared)) {
@@ -93,6 +89,18 @@ std::size_t event_log::append(client_event event) {
           break;
         case watcher::pushed::refused:
           break;
+      }
+    }
+    if (kind == client_event_kind::client_message && taken == 0) {
+      // Refused (the client hears no_receiver): no watcher saw its id, which is given back, and
+      // it is not retained, so a backend resuming later never sees what the client was told
+      // reached nobody.
+      --next_id_;
+    } else {
+      if (kind != client_event_kind::gap) ++appended_[static_cast<std::size_t>(kind)];
+      if (retention_ > 0) {
+        if (retained_.size() == retention_) retained_.pop_front();
+        retained_.push_back(std::move(shared));
       }
     }
   }

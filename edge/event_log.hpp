@@ -63,8 +63,9 @@ class event_log {
 
   // False while nothing is retained or watched: the caller need not build the event at all.
   bool active() const { return active_.load(std::memory_order_relaxed); }
-  // Assigns the event its id and queues it to every watcher that wants it; returns how many
-  // did. A watcher's wake runs on the calling thread, outside the log's lock.
+  // Assigns the event its id, retains it and queues it to every watcher that wants it; returns
+  // how many did. A client message no watcher wants is dropped (0: the client is refused). A
+  // watcher's wake runs on the calling thread, outside the log's lock.
   std::size_t append(client_event event);
 
   // after_id 0: events from now on. Otherwise, first the retained events after it (preceded by

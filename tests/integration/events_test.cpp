@@ -117,13 +117,17 @@ TEST(Events, SendIsNoReceiverUntilABackendWatches) {
   EXPECT_EQ(str(refused.at("type")), "error");
   EXPECT_EQ(str(refused.at("code")), "no_receiver");
 
+  // Resuming from before it (id 1 is older than anything this node numbered): the refused
+  // message was not kept, so the backend sees a Gap and then only what was acknowledged.
   v1::WatchRequest messages_only;
   messages_only.add_kinds("client_message");
+  messages_only.set_after_id(1);
   watch backend(node, messages_only);
   client.send(R"({"type":"send","data":"hello","id":2})");
   auto sent = client.read_json();
   EXPECT_EQ(str(sent.at("type")), "sent");
   EXPECT_EQ(sent.at("id").as_int64(), 2);
+  EXPECT_TRUE(backend.next().has_gap());
   EXPECT_EQ(backend.next().client_message().data(), R"("hello")");
 }
 
@@ -171,14 +175,19 @@ TEST(Events, ResumingAfterTheLastIdSeenMissesNothing) {
   test_node node;
   ws_client client;
   std::uint64_t last_seen = 0;
+  // Another backend takes client messages meanwhile (a send nobody takes is refused, not kept).
+  v1::WatchRequest messages_only;
+  messages_only.add_kinds("client_message");
+  watch other(node, messages_only);
   {
     watch first(node);
     ASSERT_FALSE(client.connect_and_greet(node.ws_port()).empty());
     last_seen = first.next().id();  // connected
   }
-  // While nobody watches: retained, not lost.
+  // While the first watcher is away: retained, not lost.
   subscribe(client, "r");
-  client.send(R"({"type":"send","room":"r","data":1})");
+  client.send(R"({"type":"send","room":"r","data":1,"id":1})");
+  ASSERT_EQ(reply_type(client), "sent");
 
   v1::WatchRequest resume;
   resume.set_after_id(last_seen);

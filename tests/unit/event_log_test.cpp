@@ -126,6 +126,45 @@ TEST(EventLog, AWatcherThatFallsBehindIsCutAndHoldsNothing) {
   EXPECT_EQ(counts.events[static_cast<std::size_t>(client_event_kind::joined)], 5u);
 }
 
+TEST(EventLog, AClientMessageNobodyTakesIsNeitherNumberedNorRetained) {
+  event_log log(10, 10, 1);
+  client_event message;
+  message.kind = client_event_kind::client_message;
+  message.data = "1";
+  EXPECT_EQ(log.append(message), 0u);
+  event_filter joins_only;
+  joins_only.kinds = 1u << static_cast<unsigned>(client_event_kind::joined);
+  auto other = log.watch(joins_only, 0, [] {});
+  EXPECT_EQ(log.append(message), 0u);  // a watcher, but not of client messages
+  log.append(joined("r"));             // id 1: no id went to the refused messages
+  auto w = log.watch({}, 0, [] {});
+  EXPECT_EQ(log.append(message), 1u);  // id 2
+  auto resumed = log.watch({}, 1, [] {});
+  auto got = drain(*resumed);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]->id, 2u);
+  EXPECT_EQ(got[0]->kind, client_event_kind::client_message);
+  EXPECT_EQ(log.snapshot().retained, 2u);
+  EXPECT_EQ(log.snapshot().events[static_cast<std::size_t>(client_event_kind::client_message)], 1u);
+}
+
+TEST(EventLog, AClientMessageThatOverflowsItsOnlyWatcherIsRefusedAndNotRetained) {
+  event_log log(1, 1, 1);  // each watcher holds at most 2 (retention + 1)
+  auto w = log.watch({}, 0, [] {});
+  client_event message;
+  message.kind = client_event_kind::client_message;
+  EXPECT_EQ(log.append(message), 1u);  // id 1
+  EXPECT_EQ(log.append(message), 1u);  // id 2
+  EXPECT_EQ(log.append(message), 0u);  // overflows: cut, refused
+  EXPECT_TRUE(w->cut());
+  auto resumed = log.watch({}, 1, [] {});
+  auto got = drain(*resumed);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]->id, 2u);  // the refused one is not there
+  EXPECT_EQ(log.append(joined("r")), 1u);
+  EXPECT_EQ(drain(*resumed).back()->id, 3u);  // and its id was given back
+}
+
 TEST(EventLog, ActiveOnlyWhileRetainingOrWatched) {
   event_log log(0, 1, 1);
   EXPECT_FALSE(log.active());
