@@ -47,9 +47,17 @@ bool websocket_session<Stream>::answer_keepalives() {
     if (!frame) {
       const std::size_t size = keepalive_frame_size(seen);
       if (size == 0) {
-        // Not a keep-alive frame: Beast reads it, unless its first byte was already taken.
+        // Not a keep-alive frame after all (a control frame over 125 bytes): Beast reads it and
+        // closes with 1002, given back the bytes taken as a keep-alive's first.
         if (have == 0) return false;
-        fail();
+        if constexpr (session_transport<Stream>::plain) {
+          beast::flat_buffer taken;
+          taken.commit(net::buffer_copy(taken.prepare(have), net::buffer(*partial_keepalive_)));
+          partial_keepalive_.reset();
+          ws_.next_layer().preload(std::move(taken));
+        } else {
+          fail();
+        }
         return false;
       }
       // A ping or pong cut short: take its bytes and wait for the rest. Handed to Beast, it
