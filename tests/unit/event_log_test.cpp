@@ -189,13 +189,21 @@ TEST(EventLog, NoWakeRunsAfterUnwatchReturns) {
     }
   });
   std::atomic<bool> stop{false};
+  std::atomic<int> appended{0};
   std::thread appender([&] {
-    while (!stop.load()) log.append(joined("r"));
+    while (!stop.load()) {
+      log.append(joined("r"));
+      ++appended;
+    }
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // Unwatch while the appender runs, then let it append as many again: no wake may follow.
+  auto appended_past = [&](int count) {
+    while (appended.load() < count) std::this_thread::yield();
+  };
+  appended_past(1000);
   log.unwatch(w);
   unwatched = true;
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  appended_past(appended.load() + 1000);
   stop = true;
   appender.join();
   EXPECT_EQ(late_wakes.load(), 0);
