@@ -19,4 +19,7 @@ if [[ "${WSEDGE_TSAN:-0}" == 1 ]]; then
     -DCMAKE_BUILD_TYPE=Debug
   (cd "$root/build-tsan" && ctest --output-on-failure --timeout 300 -j "$jobs")
 fi
+# Every libFuzzer target for 10 s (clang + ASan + UBSan, into build-fuzz/): replays the seeds and
+# the inputs earlier runs kept, then looks for new ones. Longer: ./scripts/fuzz.sh 300.
+"$root/scripts/fuzz.sh" 10
 echo "wsedge: all tests passed"
