@@ -199,6 +199,13 @@ absl::StatusOr<std::unique_ptr<jwt_verifier>> jwt_verifier::create(jwt_config co
 // `alg` case-insensitively, ignores `crit`, and checks exp/nbf in unsigned arithmetic that wraps
 // (nbf 0 with a leeway became the far future). So the header and claims are read and checked
 // here, and cpp-jwt only verifies the signature, for the configured algorithm alone.
+namespace {
+bool is_base64url_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_';
+}
+}  // namespace
+
 absl::StatusOr<edge::identity> jwt_verifier::verify(std::string_view token) const {
   // Abseil here has its own string_view, not std::string_view.
   const absl::string_view text(token.data(), token.size());
@@ -222,6 +229,11 @@ absl::StatusOr<edge::identity> jwt_verifier::verify(std::string_view token) cons
         !absl::EqualsIgnoreCase(absl::string_view(name->data(), name->size()), "JWT"))
       return unauthenticated("typ must be JWT");
   }
+
+  // cpp-jwt's base64 decoder indexes its table with a signed char: a byte of 0x80 or above
+  // would read before it (found by fuzz/jwt_fuzzer). Only the base64url alphabet goes on.
+  if (!std::all_of(parts[2].begin(), parts[2].end(), is_base64url_char))
+    return unauthenticated("malformed token: the signature is not base64url");
 
   try {
     const std::string& key = config_.secret.empty() ? config_.public_key_pem : config_.secret;

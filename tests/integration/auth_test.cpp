@@ -145,6 +145,21 @@ TEST_F(Auth, Es256TokensFromAnotherLibraryVerify) {
   EXPECT_EQ(hs.http_status(), 401);
 }
 
+// Found by fuzz/jwt_fuzzer: cpp-jwt's base64 decoding of an ES256/RS256 signature read before
+// its table on a byte >= 0x80 (an assertion abort in Debug builds). Refused with 401 now.
+TEST_F(Auth, ASignatureOutsideBase64UrlIsRefused) {
+  auth::jwt_config jwt;
+  jwt.public_key_pem = read_file(private_temp_path("ec.pub"));
+  test_node node(config_with(jwt));
+  std::string token = mint("ES256", "ec.pem", {{"sub", "e"}});
+  const std::size_t signature = token.rfind('.') + 1;
+  ws_client bad, good;
+  EXPECT_FALSE(bad.connect(node.ws_port(), "/ws?token=" + token.substr(0, signature + 4) +
+                                               "%FF%FF" + token.substr(signature + 6)));
+  EXPECT_EQ(bad.http_status(), 401);
+  EXPECT_EQ(str(connect(good, node.ws_port(), token).at("user_id")), "e");
+}
+
 TEST_F(Auth, PublishAndKickTargetUsersAndRoles) {
   test_node node(hs256_config());
   ws_client alice1, alice2, bob;
