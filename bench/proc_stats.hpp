@@ -1,4 +1,5 @@
-// CPU time and resident memory of a process, read from /proc (the server's, or our own).
+// CPU time, resident memory and open descriptors of a process, read from /proc (the server's,
+// or our own).
 #pragma once
 
 #include <sys/types.h>
@@ -14,5 +15,11 @@ struct proc_sample {
 
 // pid 0 = this process. Zeros when the process cannot be read.
 proc_sample sample_process(pid_t pid);
+
+// Entries of /proc/PID/fd (pid 0 = this process); -1 when the process cannot be read.
+int count_open_fds(pid_t pid);
+
+// False once the process is gone or a zombie (exited, not yet reaped by its parent).
+bool process_alive(pid_t pid);
 
 }  // namespace wsedge::bench
