@@ -186,6 +186,15 @@ struct load_clients::impl {
   load_options options;
   std::vector<std::unique_ptr<worker>> workers;
   std::vector<std::optional<net::executor_work_guard<net::io_context::executor_type>>> guards;
+
+  // Runs fn(connection) on the thread of connection `index`'s worker, if it is connected.
+  template <class Fn>
+  void with_connection(int index, Fn fn) {
+    worker& w = *workers[static_cast<std::size_t>(index) % workers.size()];
+    net::post(w.context, [&w, index, fn = std::move(fn)]() mutable {
+      if (auto it = w.connections.find(index); it != w.connections.end()) fn(*it->second);
+    });
+  }
 };
 
 load_clients::load_clients(load_options options) : impl_(std::make_unique<impl>()) {
@@ -214,11 +223,17 @@ std::uint64_t load_clients::churn(int churners, std::chrono::milliseconds durati
     });
   }
   std::this_thread::sleep_for(duration);
+  for (auto& w : impl_->workers) w->churning = false;
+  return rejoined();
+}
+
+void load_clients::rejoin(int index) {
+  impl_->with_connection(index, [](connection& c) { c.churn(); });
+}
+
+std::uint64_t load_clients::rejoined() const {
   std::uint64_t total = 0;
-  for (auto& w : impl_->workers) {
-    w->churning = false;
-    total += w->churned.load();
-  }
+  for (auto& w : impl_->workers) total += w->churned.load();
   return total;
 }
 
@@ -261,32 +276,24 @@ std::uint64_t load_clients::errors() const {
 std::uint64_t load_clients::publish_paced(double rate, std::chrono::milliseconds duration,
                                           std::size_t payload_bytes) {
   const int rooms = impl_->options.rooms;
-  const auto workers = impl_->workers.size();
   return run_paced(rate, duration, [&](std::uint64_t i) {
     // Connection k (k < rooms) is the member of bench-k that publishes into it.
     const int k = static_cast<int>(i % static_cast<std::uint64_t>(rooms));
     std::string frame = R"({"type":"publish","room":")" + bench_room(i, rooms) + R"(","data":)" +
                         stamped_payload(payload_bytes) + "}";
-    worker& w = *impl_->workers[static_cast<std::size_t>(k) % workers];
-    net::post(w.context, [&w, k, frame = std::move(frame)]() mutable {
-      if (auto it = w.connections.find(k); it != w.connections.end())
-        it->second->send(std::move(frame));
-    });
+    impl_->with_connection(
+        k, [frame = std::move(frame)](connection& c) mutable { c.send(std::move(frame)); });
   });
 }
 
 std::uint64_t load_clients::send_paced(double rate, std::chrono::milliseconds duration,
                                        std::size_t payload_bytes) {
   const auto connections = static_cast<std::uint64_t>(impl_->options.connections);
-  const auto workers = impl_->workers.size();
   return run_paced(rate, duration, [&](std::uint64_t i) {
     const int k = static_cast<int>(i % connections);
     std::string frame = R"({"type":"send","data":)" + stamped_payload(payload_bytes) + "}";
-    worker& w = *impl_->workers[static_cast<std::size_t>(k) % workers];
-    net::post(w.context, [&w, k, frame = std::move(frame)]() mutable {
-      if (auto it = w.connections.find(k); it != w.connections.end())
-        it->second->send(std::move(frame));
-    });
+    impl_->with_connection(
+        k, [frame = std::move(frame)](connection& c) mutable { c.send(std::move(frame)); });
   });
 }
 

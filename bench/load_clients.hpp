@@ -47,6 +47,10 @@ class load_clients {
   // Connections 0 … churners-1 leave and rejoin their room back to back for `duration`;
   // returns the rejoins answered (each one leave and one join on the server).
   std::uint64_t churn(int churners, std::chrono::milliseconds duration);
+  // One leave and rejoin by connection `index`, without waiting (a paced churn, e.g. the soak's).
+  void rejoin(int index);
+  // Rejoins answered (by churn() or rejoin()) since the last churn() started.
+  std::uint64_t rejoined() const;
   void stop();
 
  private:

@@ -27,10 +27,14 @@ latency_summary summarize(std::vector<std::uint64_t> latencies_ns) {
   return s;
 }
 
-void emit(const json::object& result, const std::string& out_file) {
+void emit_line(const json::object& result, const std::string& out_file) {
   std::string line = json::serialize(result);
   std::cout << line << std::endl;
   if (!out_file.empty()) std::ofstream(out_file, std::ios::app) << line << "\n";
+}
+
+void emit(const json::object& result, const std::string& out_file) {
+  emit_line(result, out_file);
   for (const auto& [key, value] : result) {
     std::string text = value.is_string() ? std::string(value.as_string()) : json::serialize(value);
     std::fprintf(stderr, "  %-34s %s\n", std::string(key).c_str(), text.c_str());

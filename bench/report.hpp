@@ -17,6 +17,8 @@ latency_summary summarize(std::vector<std::uint64_t> latencies_ns);
 // Prints the result as one JSON line on stdout (and appends it to `out_file` when set) and as
 // an aligned "key value" table on stderr.
 void emit(const boost::json::object& result, const std::string& out_file);
+// Only the JSON line (stdout, and `out_file` when set): for a series of samples.
+void emit_line(const boost::json::object& result, const std::string& out_file);
 
 // Reads two files of JSON lines and prints candidate/baseline ratios of the numeric fields for
 // runs with the same scenario, connections and rate. Returns the number of matched runs.
