@@ -14,13 +14,16 @@
 #include "bench/load_clients.hpp"
 #include "bench/proc_stats.hpp"
 #include "bench/report.hpp"
+#include "bench/soak.hpp"
 #include "bench/write_floor.hpp"
 #include "tools/cli/usage.hpp"
 
 ABSL_FLAG(std::string, scenario, "fanout",
           "fanout | idle | connect | grpc | churn (members leave and rejoin rooms: membership "
           "cost against room size) | events (clients send, --watchers backends watch) | "
-          "write_floor (no server: the kernel's price of one write per delivery) | compare");
+          "write_floor (no server: the kernel's price of one write per delivery) | soak (every "
+          "kind of churn for --duration_s; fails on RSS or descriptor growth after warm-up) | "
+          "compare");
 ABSL_FLAG(int, watchers, 0,
           "fanout, events: WatchEvents streams open during the run (events: at least 1 is "
           "useful, else every send is refused with no_receiver)");
@@ -55,6 +58,29 @@ ABSL_FLAG(std::string, floor_reader, "spin",
           "write_floor: spin (the reader never sleeps, so no write pays for waking it) | sleep");
 ABSL_FLAG(std::string, label, "", "free text stored with the result (e.g. the variant)");
 ABSL_FLAG(std::string, out, "", "append each result as a JSON line to this file");
+ABSL_FLAG(int, metrics_port, 0, "soak: the server's /metrics port (required)");
+ABSL_FLAG(int, warmup_s, 0,
+          "soak: growth is measured from this many seconds in (0 = a third of duration_s)");
+ABSL_FLAG(int, sample_s, 5, "soak: seconds between samples");
+ABSL_FLAG(double, max_rss_growth_mb, 8, "soak: most server RSS growth after warm-up (MiB)");
+ABSL_FLAG(int, max_fd_growth, 16, "soak: most growth of the server's open descriptors");
+ABSL_FLAG(std::string, secret, "",
+          "soak: the server's jwt_secret: every connection gets an HS256 token, and --expiring "
+          "ones get tokens that expire (empty: no tokens, no expiries)");
+ABSL_FLAG(double, publish_rate, 50, "soak: gRPC publishes per second into the members' rooms");
+ABSL_FLAG(double, connect_rate, 20,
+          "soak: connections per second that join two rooms and close (every other one abruptly)");
+ABSL_FLAG(double, kick_rate, 2, "soak: connections per second that join and are kicked");
+ABSL_FLAG(double, rejoin_rate, 20, "soak: leaves and rejoins per second by the members");
+ABSL_FLAG(int, slow_readers, 2,
+          "soak: readers held at this count that stop reading until evicted (close 4001)");
+ABSL_FLAG(int, slow_payload, 65536, "soak: bytes of each publish into the slow readers' room");
+ABSL_FLAG(double, slow_rate, 40, "soak: publishes per second into the slow readers' room");
+ABSL_FLAG(int, slow_pause_ms, 5000,
+          "soak: how long a slow reader reads nothing (its queue must overflow by then, and the "
+          "server's write_timeout must not have dropped it yet)");
+ABSL_FLAG(int, expiring, 4, "soak: connections held at this count whose tokens expire (1008)");
+ABSL_FLAG(int, token_lifetime_s, 3, "soak: seconds from connect to an expiring token's close");
 ABSL_FLAG(std::string, baseline, "", "compare: baseline results file");
 ABSL_FLAG(std::string, candidate, "", "compare: candidate results file");
 
@@ -370,6 +396,38 @@ int write_floor() {
   return all_read ? 0 : 1;
 }
 
+int soak() {
+  bench::soak_options o;
+  o.members = load_flags();
+  o.actions.host = o.members.host;
+  o.actions.port = o.members.ports.front();
+  o.actions.grpc = absl::GetFlag(FLAGS_grpc);
+  o.actions.rooms = o.members.rooms;
+  o.actions.connect_rate = absl::GetFlag(FLAGS_connect_rate);
+  o.actions.kick_rate = absl::GetFlag(FLAGS_kick_rate);
+  o.actions.rejoin_rate = absl::GetFlag(FLAGS_rejoin_rate);
+  o.actions.slow_readers = absl::GetFlag(FLAGS_slow_readers);
+  o.actions.slow_rate = absl::GetFlag(FLAGS_slow_rate);
+  o.actions.slow_payload = static_cast<std::size_t>(absl::GetFlag(FLAGS_slow_payload));
+  o.actions.slow_pause = milliseconds(absl::GetFlag(FLAGS_slow_pause_ms));
+  o.actions.expiring = absl::GetFlag(FLAGS_expiring);
+  o.actions.secret = absl::GetFlag(FLAGS_secret);
+  o.actions.token_lifetime = seconds(absl::GetFlag(FLAGS_token_lifetime_s));
+  o.publish_rate = absl::GetFlag(FLAGS_publish_rate);
+  o.payload = static_cast<std::size_t>(absl::GetFlag(FLAGS_payload));
+  o.metrics_port = static_cast<std::uint16_t>(absl::GetFlag(FLAGS_metrics_port));
+  o.server_pid = static_cast<pid_t>(absl::GetFlag(FLAGS_server_pid));
+  o.duration = seconds(absl::GetFlag(FLAGS_duration_s));
+  const int warmup = absl::GetFlag(FLAGS_warmup_s);
+  o.warmup = warmup > 0 ? seconds(warmup) : o.duration / 3;
+  o.sample_every = seconds(absl::GetFlag(FLAGS_sample_s));
+  o.max_rss_growth_mb = absl::GetFlag(FLAGS_max_rss_growth_mb);
+  o.max_fd_growth = absl::GetFlag(FLAGS_max_fd_growth);
+  o.label = absl::GetFlag(FLAGS_label);
+  o.out = absl::GetFlag(FLAGS_out);
+  return bench::run_soak(std::move(o));
+}
+
 constexpr char usage[] =
     "wsedge-bench: load scenarios against a wsedge (or any server speaking docs/protocol.md), and\n"
     "their comparison; docs/benchmarks.md has the commands and the figures.\n"
@@ -378,6 +436,7 @@ constexpr char usage[] =
     "  wsedge-bench --scenario=fanout|idle|connect|grpc|churn [--server_pid=PID] …\n"
     "  wsedge-bench --scenario=events --watchers=1 --rate=R [--server_pid=PID] …\n"
     "  wsedge-bench --scenario=write_floor [--connections=N --rooms=K --rate=R]\n"
+    "  wsedge-bench --scenario=soak --server_pid=PID --metrics_port=M [--secret=S] …\n"
     "  wsedge-bench --scenario=compare --baseline=a.jsonl --candidate=b.jsonl";
 
 }  // namespace
@@ -399,6 +458,7 @@ int main(int argc, char** argv) {
   if (scenario == "churn") return churn();
   if (scenario == "events") return events();
   if (scenario == "write_floor") return write_floor();
+  if (scenario == "soak") return soak();
   if (scenario == "compare")
     return bench::compare(absl::GetFlag(FLAGS_baseline), absl::GetFlag(FLAGS_candidate)) > 0 ? 0
                                                                                              : 1;
