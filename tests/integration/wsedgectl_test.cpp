@@ -336,6 +336,11 @@ TEST(WsedgectlHelp, BenchHelpNamesEveryScenarioAndFlag) {
                "--concurrency=", "--token=",      "--floor_reader=",   "--label=",
                "--out=",         "--baseline=",   "--candidate=",      "--server_pid=",
                "--churners="});
+  expect_help(run({bench.string(), "--help"}),
+              {"soak", "--metrics_port=", "--warmup_s=", "--sample_s=", "--max_rss_growth_mb=",
+               "--max_fd_growth=", "--secret=", "--publish_rate=", "--connect_rate=",
+               "--kick_rate=", "--rejoin_rate=", "--slow_readers=", "--slow_payload=",
+               "--slow_rate=", "--slow_pause_ms=", "--expiring=", "--token_lifetime_s="});
 }
 
 }  // namespace
