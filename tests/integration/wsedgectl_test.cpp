@@ -320,6 +320,8 @@ TEST(WsedgectlHelp, NamesEverySubcommandAndFlag) {
                "--client_id=",       "--all=",          "--reason=",   "--limit=",
                "--page_token=",      "--since_seq=",    "--secret=",   "--sub=",
                "--rooms=",           "--ttl_seconds="});
+  expect_help(run({WSEDGECTL_BINARY, "--help"}),
+              {"watch [", "--kinds=", "--room_prefix=", "--after_id=", "--max_events="});
 }
 
 TEST(WsedgectlHelp, BenchHelpNamesEveryScenarioAndFlag) {
@@ -341,6 +343,7 @@ TEST(WsedgectlHelp, BenchHelpNamesEveryScenarioAndFlag) {
                "--max_fd_growth=", "--secret=", "--publish_rate=", "--connect_rate=",
                "--kick_rate=", "--rejoin_rate=", "--slow_readers=", "--slow_payload=",
                "--slow_rate=", "--slow_pause_ms=", "--expiring=", "--token_lifetime_s="});
+  expect_help(run({bench.string(), "--help"}), {"events", "--watchers="});
 }
 
 }  // namespace
