@@ -1,6 +1,7 @@
 """RFC 6455 on the wire, byte by byte: client frames as the cases want them (also malformed ones),
-server frames parsed strictly, the opening handshake, and reads that never wait past a deadline.
-Python 3 standard library only.
+server frames parsed strictly, the opening handshake, and reads that never wait past a deadline;
+and permessage-deflate (RFC 7692) as a client does it once a response accepted it. Python 3
+standard library only (zlib for DEFLATE).
 """
 import base64
 import hashlib
@@ -8,6 +9,7 @@ import os
 import socket
 import struct
 import time
+import zlib
 
 # Opcodes (RFC 6455 §5.2, §11.8).
 CONTINUATION, TEXT, BINARY, CLOSE, PING, PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
@@ -120,6 +122,10 @@ class Connection:
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buffer = b""
         self.eof = False
+        # The Sec-WebSocket-Extensions of the 101 response (None: no such header), and
+        # permessage-deflate when that response accepted it.
+        self.extensions = None
+        self.pmd = None
 
     def close(self):
         self.sock.close()
@@ -202,18 +208,24 @@ class Connection:
         if masked:
             payload = apply_mask(key, payload)
             problem = "server frame is masked (RFC 6455 §5.1)"
-        if rsv:
+        if rsv and self.pmd is None:
             problem = f"server frame has RSV bits {rsv:03b} without an extension (RFC 6455 §5.2)"
+        elif rsv & ~(RSV1 if opcode in (TEXT, BINARY) else 0):
+            problem = (f"server frame (opcode {opcode}) has RSV bits {rsv:03b}: permessage-deflate "
+                       "sets RSV1 on the first frame of a message only (RFC 7692 §6)")
         if opcode >= 0x8 and (not fin or size > 125):
             problem = "server control frame fragmented or over 125 bytes (RFC 6455 §5.5)"
         return ServerFrame(bool(fin), rsv, opcode, payload, problem)
 
 
-def open_websocket(address, path, timeout):
-    """A connection whose opening handshake succeeded; raises RuntimeError otherwise."""
+def open_websocket(address, path, timeout, offer=None):
+    """A connection whose opening handshake succeeded; raises RuntimeError otherwise. `offer`:
+    the Sec-WebSocket-Extensions the client sends (None: none); when the response selects
+    permessage-deflate, conn.pmd compresses and inflates as that response says."""
     conn = Connection(address, timeout)
     key = base64.b64encode(os.urandom(16)).decode()
-    conn.send(handshake_request(path, f"{address[0]}:{address[1]}", key))
+    headers = {"Sec-WebSocket-Extensions": offer} if offer is not None else None
+    conn.send(handshake_request(path, f"{address[0]}:{address[1]}", key, headers=headers))
     answer = conn.read_http_response(time.monotonic() + timeout)
     if answer is None or answer[0] != 101:
         conn.close()
@@ -221,4 +233,100 @@ def open_websocket(address, path, timeout):
     if answer[1].get("sec-websocket-accept") != expected_accept(key):
         conn.close()
         raise RuntimeError("wrong Sec-WebSocket-Accept")
+    conn.extensions = answer[1].get("sec-websocket-extensions")
+    selected = parse_extensions(conn.extensions or "")
+    if selected and selected[0][0] == "permessage-deflate":
+        conn.pmd = PerMessageDeflate(dict(selected[0][1]))
     return conn
+
+
+# --- permessage-deflate (RFC 7692) ---
+
+# A sync flush ends with an empty stored block, which the sender removes and the receiver puts
+# back (RFC 7692 §7.2.1, §7.2.2).
+SYNC_TAIL = b"\x00\x00\xff\xff"
+
+
+def parse_extensions(value):
+    """Sec-WebSocket-Extensions as [(name, [(param, value or None), ...]), ...], names and
+    params in lower case, quoted values unquoted (RFC 6455 §9.1). Duplicates are kept."""
+    def split(text, separator):
+        parts, current, quoted = [], "", False
+        for char in text:
+            if char == '"':
+                quoted = not quoted
+            if char == separator and not quoted:
+                parts.append(current)
+                current = ""
+            else:
+                current += char
+        return parts + [current]
+
+    extensions = []
+    for item in split(value, ","):
+        pieces = [p.strip() for p in split(item, ";")]
+        if not pieces[0]:
+            continue
+        params = []
+        for piece in pieces[1:]:
+            name, has_value, param_value = piece.partition("=")
+            param_value = param_value.strip()
+            if len(param_value) >= 2 and param_value[0] == param_value[-1] == '"':
+                param_value = param_value[1:-1]
+            params.append((name.strip().lower(), param_value if has_value else None))
+        extensions.append((pieces[0].lower(), params))
+    return extensions
+
+
+def raw_deflater(window_bits=15, level=6, strategy=zlib.Z_DEFAULT_STRATEGY, zdict=None):
+    """A raw DEFLATE compressor whose back-references stay within 2^window_bits bytes. zlib has
+    no raw 256-byte window: for 8 bits, literals only (Huffman only: no back-reference at all)."""
+    if window_bits < 9:
+        window_bits, strategy = 9, zlib.Z_HUFFMAN_ONLY
+    args = (level, zlib.DEFLATED, -window_bits, 8, strategy) + ((zdict,) if zdict else ())
+    return zlib.compressobj(*args)
+
+
+def deflate_message(payload, deflater=None, **kw):
+    """The payload of a compressed message (RFC 7692 §7.2.1): DEFLATE with a sync flush, its
+    trailing 00 00 FF FF removed. `deflater` keeps its context from earlier messages."""
+    deflater = deflater or raw_deflater(**kw)
+    data = deflater.compress(payload) + deflater.flush(zlib.Z_SYNC_FLUSH)
+    return data[:-4] if data.endswith(SYNC_TAIL) else data
+
+
+def _window_bits(value):
+    """A response's window bits; 15 when absent or out of range (the case judges that)."""
+    return int(value) if value and value.isdigit() and 8 <= int(value) <= 15 else 15
+
+
+class PerMessageDeflate:
+    """permessage-deflate as accepted by a response's parameters: the client compresses with the
+    window client_max_window_bits allows, keeping its context across messages unless
+    client_no_context_takeover; it inflates the server's messages with a window of
+    server_max_window_bits, afresh for each one when server_no_context_takeover (RFC 7692 §7)."""
+
+    def __init__(self, params):
+        self.params = params
+        self.client_window = _window_bits(params.get("client_max_window_bits"))
+        self.server_window = _window_bits(params.get("server_max_window_bits"))
+        self.client_takeover = "client_no_context_takeover" not in params
+        self.server_takeover = "server_no_context_takeover" not in params
+        self._deflater = None
+        self._inflater = None
+
+    def compress(self, payload):
+        if self._deflater is None or not self.client_takeover:
+            self._deflater = raw_deflater(self.client_window)
+        return deflate_message(payload, self._deflater)
+
+    def inflate(self, payload):
+        """(the message, None), or (None, what is wrong) when it does not inflate."""
+        if self._inflater is None or not self.server_takeover:
+            self._inflater = zlib.decompressobj(-self.server_window)
+        fresh = "a fresh inflater" if not self.server_takeover else "the connection's inflater"
+        try:
+            return self._inflater.decompress(payload + SYNC_TAIL), None
+        except zlib.error as error:
+            return None, (f"a compressed message ({len(payload)} bytes) does not inflate with "
+                          f"{fresh} and a {self.server_window}-bit window: {error} (RFC 7692 §7)")
