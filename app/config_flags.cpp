@@ -45,6 +45,12 @@ ABSL_FLAG(absl::Duration, handshake_timeout, absl::Seconds(10),
 ABSL_FLAG(int64_t, http_keepalive_requests, 100,
           "plain HTTP requests (health, readiness) one connection may make");
 ABSL_FLAG(int64_t, max_message_bytes, 65536, "largest inbound message; larger closes with 1009");
+ABSL_FLAG(bool, permessage_deflate, false,
+          "negotiate RFC 7692 compression with clients that offer it (each message is deflated "
+          "once for every compressed member)");
+ABSL_FLAG(int64_t, compression_min_bytes, 512,
+          "messages smaller than this are sent uncompressed even on compressed connections");
+ABSL_FLAG(int, compression_level, 6, "zlib level of permessage-deflate: 1 fastest ... 9 smallest");
 ABSL_FLAG(int64_t, max_queue_messages, 1024,
           "outbound messages queued per connection; overflow closes with 4001");
 ABSL_FLAG(int64_t, max_queue_bytes, 4194304,
@@ -273,6 +279,10 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
            check(write_delay >= absl::ZeroDuration() && write_delay <= absl::Seconds(1),
                  "write_delay", "must be 0-1s"),
            check(max_message >= 128, "max_message_bytes", "must be at least 128"),
+           check(GetFlag(FLAGS_compression_min_bytes) >= 0, "compression_min_bytes",
+                 "must be >= 0"),
+           check(GetFlag(FLAGS_compression_level) >= 1 && GetFlag(FLAGS_compression_level) <= 9,
+                 "compression_level", "must be 1 to 9"),
            check(queue_messages >= 1, "max_queue_messages", "must be at least 1"),
            check(queue_bytes >= 1024, "max_queue_bytes", "must be at least 1024"),
            check(GetFlag(FLAGS_max_connections) >= 0, "max_connections", "must be >= 0"),
@@ -315,6 +325,9 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
   e.http_keepalive_requests = static_cast<std::size_t>(GetFlag(FLAGS_http_keepalive_requests));
   e.drain_timeout = to_ms(drain);
   e.max_message_bytes = static_cast<std::size_t>(max_message);
+  e.permessage_deflate = GetFlag(FLAGS_permessage_deflate);
+  e.compression_min_bytes = static_cast<std::size_t>(GetFlag(FLAGS_compression_min_bytes));
+  e.compression_level = GetFlag(FLAGS_compression_level);
   e.max_queue_messages = static_cast<std::size_t>(queue_messages);
   e.max_queue_bytes = static_cast<std::size_t>(queue_bytes);
   e.max_connections = static_cast<std::size_t>(GetFlag(FLAGS_max_connections));

@@ -62,6 +62,11 @@ class connection : public std::enable_shared_from_this<connection> {
   void start(std::function<void()> on_ready) {
     on_ready_ = std::move(on_ready);
     worker_.connections[index_] = shared_from_this();
+    if (options_.deflate) {
+      websocket::permessage_deflate offer;
+      offer.client_enable = true;
+      ws_.set_option(offer);
+    }
     auto& socket = beast::get_lowest_layer(ws_).socket();
     beast::error_code ec;
     socket.open(tcp::v4(), ec);

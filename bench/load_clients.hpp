@@ -20,6 +20,7 @@ struct load_options {
   int threads = 1;           // client event-loop threads
   int source_addresses = 1;  // bind to 127.0.0.1 … 127.0.0.N to pass one address's port range
   std::string token;         // appended as ?token= when set
+  bool deflate = false;      // offer permessage-deflate (Beast inflates what comes compressed)
 };
 
 class load_clients {

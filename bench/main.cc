@@ -12,6 +12,8 @@
 #include "bench/event_watchers.hpp"
 #include "bench/grpc_publisher.hpp"
 #include "bench/load_clients.hpp"
+#include "bench/metrics_scrape.hpp"
+#include "bench/pacing.hpp"
 #include "bench/proc_stats.hpp"
 #include "bench/report.hpp"
 #include "bench/soak.hpp"
@@ -45,6 +47,11 @@ ABSL_FLAG(int, rooms, 20, "rooms (connection i joins bench-<i % rooms>)");
 ABSL_FLAG(std::string, rate, "1000", "fanout: comma-separated publish rates per second");
 ABSL_FLAG(int, duration_s, 10, "seconds per run");
 ABSL_FLAG(int, payload, 100, "fanout: payload bytes");
+ABSL_FLAG(std::string, payload_kind, "filler",
+          "what fills a payload: filler ('x' repeated) or json (records that compress like real "
+          "messages)");
+ABSL_FLAG(bool, deflate, false,
+          "clients offer permessage-deflate (start the server with --permessage_deflate=true)");
 ABSL_FLAG(std::string, publisher, "grpc",
           "fanout: grpc (Publish calls) | ws (client publish frames, one publisher member per "
           "room; mind the server's message_rate per connection)");
@@ -58,7 +65,9 @@ ABSL_FLAG(std::string, floor_reader, "spin",
           "write_floor: spin (the reader never sleeps, so no write pays for waking it) | sleep");
 ABSL_FLAG(std::string, label, "", "free text stored with the result (e.g. the variant)");
 ABSL_FLAG(std::string, out, "", "append each result as a JSON line to this file");
-ABSL_FLAG(int, metrics_port, 0, "soak: the server's /metrics port (required)");
+ABSL_FLAG(
+    int, metrics_port, 0,
+    "the server's /metrics port (soak: required; fanout: adds the bytes it wrote per delivery)");
 ABSL_FLAG(int, warmup_s, 0,
           "soak: growth is measured from this many seconds in (0 = a third of duration_s)");
 ABSL_FLAG(int, sample_s, 5, "soak: seconds between samples");
@@ -104,6 +113,7 @@ bench::load_options load_flags() {
   o.threads = absl::GetFlag(FLAGS_client_threads);
   o.source_addresses = absl::GetFlag(FLAGS_source_addresses);
   o.token = absl::GetFlag(FLAGS_token);
+  o.deflate = absl::GetFlag(FLAGS_deflate);
   return o;
 }
 
@@ -129,6 +139,15 @@ bench::proc_sample sample_servers() {
     total.rss_bytes += one.rss_bytes;
   }
   return total;
+}
+
+// Bytes the server has written to its clients (wsedge_bytes_sent_total; 0 without metrics_port).
+double server_bytes_sent() {
+  const int port = absl::GetFlag(FLAGS_metrics_port);
+  if (port == 0) return 0;
+  auto values = bench::scrape_metrics(absl::GetFlag(FLAGS_ws_host),
+                                      static_cast<std::uint16_t>(port), seconds(5));
+  return values ? bench::metric(*values, "wsedge_bytes_sent_total") : 0;
 }
 
 double broker_cpu_seconds() {
@@ -194,6 +213,7 @@ int fanout() {
     auto server0 = sample_servers();
     auto client0 = bench::sample_process(0);
     const double broker0 = broker_cpu_seconds();
+    const double bytes0 = server_bytes_sent();
     auto start = steady_clock::now();
     bench::publish_totals totals;
     if (publisher) {
@@ -241,6 +261,11 @@ int fanout() {
         server_cpu > 0 ? static_cast<double>(received) / server_cpu : 0;
     r["server_rss_mb"] = static_cast<double>(server1.rss_bytes) / (1 << 20);
     r["client_cpu_s"] = client1.cpu_seconds - client0.cpu_seconds;
+    r["deflate"] = options.deflate;
+    r["payload_kind"] = absl::GetFlag(FLAGS_payload_kind);
+    if (absl::GetFlag(FLAGS_metrics_port) != 0 && received > 0)
+      r["server_bytes_per_delivery"] =
+          (server_bytes_sent() - bytes0) / static_cast<double>(received);
     if (absl::GetFlag(FLAGS_broker_pid) != 0) {
       r["broker_cpu_s"] = broker_cpu;
       r["broker_cpu_us_per_publish"] =
@@ -450,6 +475,12 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   // As in wsedge's main: Debian's Abseil checks lock order on every gRPC mutex unless told not to.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  const std::string kind = absl::GetFlag(FLAGS_payload_kind);
+  if (kind != "filler" && kind != "json") {
+    std::cerr << "wsedge-bench: --payload_kind must be filler or json\n";
+    return 2;
+  }
+  if (kind == "json") bench::stamped_payload_kind = bench::payload_kind::json;
   const std::string scenario = absl::GetFlag(FLAGS_scenario);
   if (scenario == "fanout") return fanout();
   if (scenario == "idle") return idle();

@@ -17,17 +17,22 @@ namespace wsedge::edge {
 // recipient), and turns the frame into its own shard-local frame_ref.
 class delivery {
  public:
+  // `deflated`: the same message compressed once for the permessage-deflate connections (null
+  // when none takes it, or it is too small to be worth it).
   delivery(target_kind kind, std::string target, std::shared_ptr<const std::string> frame,
-           std::uint32_t shards, std::function<void(publish_result)> done)
+           std::shared_ptr<const std::string> deflated, std::uint32_t shards,
+           std::function<void(publish_result)> done)
       : kind_(kind),
         target_(std::move(target)),
         frame_(std::move(frame)),
+        deflated_(std::move(deflated)),
         shards_left_(shards),
         done_(std::move(done)) {}
 
   target_kind kind() const { return kind_; }
   const std::string& target() const { return target_; }
   const std::shared_ptr<const std::string>& frame() const { return frame_; }
+  const std::shared_ptr<const std::string>& deflated() const { return deflated_; }
   void set_position(std::uint64_t seq, std::string epoch) {
     seq_ = seq;
     epoch_ = std::move(epoch);
@@ -46,6 +51,7 @@ class delivery {
   target_kind kind_;
   std::string target_;
   std::shared_ptr<const std::string> frame_;
+  std::shared_ptr<const std::string> deflated_;
   std::uint64_t seq_ = 0;
   std::string epoch_;
   std::atomic<std::uint32_t> shards_left_;

@@ -44,6 +44,15 @@ struct edge_config {
   // system calls per message at high fan-out, at the price of this much added latency).
   duration write_delay{0};
 
+  // permessage-deflate (RFC 7692) with clients that offer it, always with
+  // server_no_context_takeover: a message is deflated once for every compressed member. Messages
+  // under compression_min_bytes go uncompressed (deflating them saves little and costs CPU);
+  // compression_level is zlib's (1 fastest … 9 smallest). Inbound compressed messages are
+  // limited by their inflated size (max_message_bytes, close 1009 as soon as it is passed).
+  bool permessage_deflate = false;
+  std::size_t compression_min_bytes = 512;
+  int compression_level = 6;
+
   // 0 = limited only by the process's file descriptors.
   std::size_t max_connections = 0;
   // 0 = unlimited members per room.

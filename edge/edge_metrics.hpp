@@ -93,6 +93,11 @@ struct edge_metrics {
   std::uint64_t event_watchers = 0;
   std::array<std::uint64_t, client_event_kind_names.size()> events{};
   std::uint64_t event_watchers_cut = 0;
+  // permessage-deflate.
+  std::uint64_t compressed_connections = 0;
+  std::uint64_t messages_deflated = 0;
+  std::uint64_t deflate_bytes_in = 0;
+  std::uint64_t deflate_bytes_out = 0;
 };
 
 }  // namespace wsedge::edge

@@ -43,7 +43,9 @@ node_context::node_context(edge_config cfg, edge_observer& obs, const token_veri
       verifier_(verifier),
       engine_(engine),
       node_id_(random_node_id()),
-      events_(config_.events_retention, config_.event_watcher_buffer, first_event_id()) {
+      events_(config_.events_retention, config_.event_watcher_buffer, first_event_id()),
+      deflater_(
+          {config_.permessage_deflate, config_.compression_min_bytes, config_.compression_level}) {
   for (unsigned i = 0; i < config_.threads; ++i)
     shards_.push_back(std::make_unique<shard>(i, *this));
 }
@@ -70,6 +72,11 @@ edge_metrics node_context::metrics() const {
   total.event_watchers = events.watchers;
   total.events = events.events;
   total.event_watchers_cut = events.watchers_cut;
+  const deflate_figures deflated = deflater_.figures();
+  total.compressed_connections = deflated.connections;
+  total.messages_deflated = deflated.messages;
+  total.deflate_bytes_in = deflated.bytes_in;
+  total.deflate_bytes_out = deflated.bytes_out;
   return total;
 }
 
@@ -109,6 +116,7 @@ void node_context::publish_matching(target_kind kind, std::string value, std::st
                                     std::function<void(publish_result)> done) {
   auto frame = std::make_shared<const std::string>(
       frame_message(encode_message("", 0, data, "", now_unix_ms())));
+  auto deflated = deflater_.deflate_shared(*frame);
   if (kind == target_kind::client) {
     shard* home = shard_of_client(value);
     if (home == nullptr) {
@@ -116,15 +124,15 @@ void node_context::publish_matching(target_kind kind, std::string value, std::st
       if (done) done({});
       return;
     }
-    auto d =
-        std::make_shared<delivery>(kind, std::move(value), std::move(frame), 1, std::move(done));
+    auto d = std::make_shared<delivery>(kind, std::move(value), std::move(frame),
+                                        std::move(deflated), 1, std::move(done));
     home->post([this, home, d] {
       counting_.on_published(publish_source::grpc);
       home->deliver(*d);
     });
     return;
   }
-  auto d = std::make_shared<delivery>(kind, std::move(value), std::move(frame),
+  auto d = std::make_shared<delivery>(kind, std::move(value), std::move(frame), std::move(deflated),
                                       static_cast<std::uint32_t>(shards_.size()), std::move(done));
   for (auto& s : shards_) {
     s->post([this, s = s.get(), d, first = s == shards_.front()] {

@@ -18,6 +18,7 @@
 #include "edge/event_log.hpp"
 #include "edge/hub.hpp"
 #include "edge/ip_rate_limiter.hpp"
+#include "edge/message_deflater.hpp"
 #include "edge/outbound_queue.hpp"
 #include "edge/token_verifier.hpp"
 
@@ -89,6 +90,9 @@ class node_context {
   event_log& events() { return events_; }
   const event_log& events() const { return events_; }
 
+  // permessage-deflate: every message deflated once for the connections that take it.
+  message_deflater& deflater() { return deflater_; }
+
   // Set by the hub at start-up.
   std::vector<std::unique_ptr<shard>>& shards() { return shards_; }
   std::shared_ptr<listener> acceptor;
@@ -107,6 +111,7 @@ class node_context {
   const std::string node_id_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   event_log events_;
+  message_deflater deflater_;
   std::vector<std::unique_ptr<shard>> shards_;
   std::atomic<std::size_t> connections_{0};
   std::atomic<bool> draining_{false};

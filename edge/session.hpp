@@ -40,9 +40,11 @@ class session {
   using clock = std::chrono::steady_clock;
   virtual ~session() = default;
 
-  // Queues a complete frame; false when the connection is not taking messages (closing, or a
-  // slow consumer whose queue just overflowed: it is closed with 4001 right after).
-  virtual bool send(const frame_ref& frame) = 0;
+  // Queues a complete frame, or `deflated` (the same message compressed; may be empty) when
+  // the connection negotiated permessage-deflate; false when the connection is not taking
+  // messages (closing, or a slow consumer whose queue just overflowed: it is closed with 4001
+  // right after).
+  virtual bool send(const frame_ref& frame, const frame_ref& deflated) = 0;
   // Starts writing what is queued (after a deferred batch of deliveries).
   virtual void flush() = 0;
   virtual void close(std::uint16_t code, std::string_view reason, close_mode mode) = 0;

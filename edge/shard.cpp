@@ -148,20 +148,22 @@ void shard::deliver(delivery& d) {
       flush_deferred();
     });
   }
-  // One shard-local reference; every recipient here copies it without an atomic.
+  // One shard-local reference; every recipient here copies it without an atomic. Compressed
+  // members share the deflated frame the same way.
   const frame_ref frame = frame_ref::shared(d.frame());
+  const frame_ref deflated = d.deflated() ? frame_ref::shared(d.deflated()) : frame_ref();
   std::uint64_t recipients = 0;
   auto send_to = [&](const session_set& set) {
-    for (session* s : set) recipients += s->send(frame);
+    for (session* s : set) recipients += s->send(frame, deflated);
   };
   switch (d.kind()) {
     case target_kind::room:
-      for (const auto& m : members_.members(d.target())) recipients += m.who->send(frame);
+      for (const auto& m : members_.members(d.target())) recipients += m.who->send(frame, deflated);
       break;
     case target_kind::client: {
       std::uint64_t serial = 0;
       if (node_.shard_of_client(d.target(), &serial) == this)
-        if (session* s = find(serial)) recipients += s->send(frame);
+        if (session* s = find(serial)) recipients += s->send(frame, deflated);
       break;
     }
     case target_kind::user:
@@ -171,7 +173,7 @@ void shard::deliver(delivery& d) {
       if (auto it = by_role_.find(d.target()); it != by_role_.end()) send_to(it->second);
       break;
     case target_kind::all:
-      for (const auto& [serial, s] : sessions_) recipients += s->send(frame);
+      for (const auto& [serial, s] : sessions_) recipients += s->send(frame, deflated);
       break;
   }
   d.shard_done(recipients, node_.observer());

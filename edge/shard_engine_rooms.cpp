@@ -252,7 +252,8 @@ std::shared_ptr<const std::string> shard::engine_fan_out(engine_rooms::room& r,
   auto holding = static_cast<std::uint32_t>(
       std::count_if(per_shard.begin(), per_shard.end(), [](auto n) { return n > 0; }));
   if (holding == 0) return frame;
-  auto d = std::make_shared<delivery>(target_kind::room, m.room, frame, holding, nullptr);
+  auto d = std::make_shared<delivery>(target_kind::room, m.room, frame,
+                                      node_.deflater().deflate_shared(*frame), holding, nullptr);
   d->set_position(m.seq, m.epoch);
   for (std::size_t i = 0; i < per_shard.size(); ++i) {
     if (per_shard[i] == 0) continue;

@@ -171,7 +171,7 @@ void shard::deliver_event(const std::string& room, const std::shared_ptr<const s
   for (const auto& m : members_.members(room)) {
     if (!m.membership->join_leave) continue;
     if (subject_shard == index_ && m.who->serial() == subject_serial) continue;
-    m.who->send(frame);
+    m.who->send(frame, {});
   }
 }
 
@@ -198,7 +198,9 @@ void shard::owner_publish(std::string room, std::string data, std::string from,
     auto frame = std::make_shared<const std::string>(
         frame_message(encode_message(room, slot.seq, data, from, now_unix_ms())));
     if (holding > 0) {
-      auto d = std::make_shared<delivery>(target_kind::room, room, frame, holding, std::move(done));
+      auto d = std::make_shared<delivery>(target_kind::room, room, frame,
+                                          node_.deflater().deflate_shared(*frame), holding,
+                                          std::move(done));
       d->set_position(slot.seq, epoch);
       // Each member shard's lane from this owner carries the room's frames in seq order.
       for (std::size_t i = 0; i < slot.members.size(); ++i) {

@@ -2,6 +2,7 @@
 // Instantiated for plain TCP and for TLS at the end of this file.
 #include "edge/websocket_session.hpp"
 
+#include "edge/deflate_negotiation.hpp"
 #include "edge/exact_allocator.hpp"
 #include "edge/node_context.hpp"
 #include "edge/session_events.hpp"
@@ -14,6 +15,7 @@ namespace {
 // Close codes of PROTOCOL.md.
 constexpr std::uint16_t close_going_away = 1001;
 constexpr std::uint16_t close_slow_consumer = 4001;
+constexpr std::uint16_t close_invalid_payload = 1007;
 
 // Read granularity, and the read buffer a TLS connection (always reading) may keep between
 // messages; a plain connection keeps none (see await_message).
@@ -49,11 +51,32 @@ void websocket_session<Stream>::run(http::request<http::string_body> request,
   timeouts.idle_timeout = websocket::stream_base::none();
   timeouts.keep_alive_pings = false;
   ws_.set_option(timeouts);
+  if (cfg.permessage_deflate) {
+    websocket::permessage_deflate deflate;
+    deflate.server_enable = true;
+    // Every message is deflated on its own, so one compressed frame fits every connection.
+    deflate.server_no_context_takeover = true;
+    ws_.set_option(deflate);
+  }
+  std::string offered;
+  if (cfg.permessage_deflate) offered = request[http::field::sec_websocket_extensions];
   ws_.set_option(websocket::stream_base::decorator(
-      [subprotocol = std::move(subprotocol)](websocket::response_type& res) {
+      [this, subprotocol = std::move(subprotocol),
+       offered = std::move(offered)](websocket::response_type& res) {
         res.set(http::field::server, "wsedge");
         // Browsers drop a connection whose offered subprotocol is not selected.
         if (!subprotocol.empty()) res.set(http::field::sec_websocket_protocol, subprotocol);
+        // Beast negotiated before this runs, and configures the stream from the answer as it
+        // leaves here. A client that asked for a window under 15 bits (rare) gets plain frames:
+        // the shared compressed ones use the full window.
+        const auto negotiated = res[http::field::sec_websocket_extensions];
+        if (negotiated.empty()) return;
+        deflate_answer answer = settle_deflate_answer(offered, negotiated);
+        deflate_out_ = answer.shared_frames;
+        if (answer.extensions.empty())
+          res.erase(http::field::sec_websocket_extensions);
+        else if (answer.extensions != negotiated)
+          res.set(http::field::sec_websocket_extensions, answer.extensions);
       }));
   ws_.read_message_max(cfg.max_message_bytes);
   ws_.auto_fragment(false);
@@ -80,6 +103,7 @@ void websocket_session<Stream>::on_accept(connect_rooms initial_rooms, beast::er
   keepalive_.last_activity = keepalive_.last_ping = clock::now();
   registration_ = shard_.enroll(*this, client_id_, serial_);
   node_.observer().on_connection_opened();
+  if (deflate_out_) node_.deflater().connection_opened();
   if (mode_ == session_mode::client_protocol) {
     record_connected(node_.events(), *this);
     protocol_.emplace(node_.config(), who_, *this, clock::now());
@@ -154,8 +178,14 @@ void websocket_session<Stream>::on_read(beast::error_code ec, std::size_t) {
       node_.observer().on_error("message_too_big");
       closing_ = std::make_unique<closing>(
           closing{websocket::close_reason(websocket::close_code::too_big), clock::now()});
-    } else if (!is_benign(ec) && state_ == state::open)
+    } else if (ec.category() ==
+               beast::zlib::make_error_code(beast::zlib::error::general).category()) {
+      // Compressed data that does not inflate: invalid payload data (RFC 7692 §8).
       node_.observer().on_error("read");
+      if (state_ == state::open) close_after_failed_read(close_invalid_payload);
+    } else if (!is_benign(ec) && state_ == state::open) {
+      node_.observer().on_error("read");
+    }
     return end();
   }
   // Closing: the rest of this message is not ours to read. Beast's close handshake reads (and
@@ -170,7 +200,7 @@ void websocket_session<Stream>::on_read(beast::error_code ec, std::size_t) {
   node_.observer().on_messages_received(1);
   std::string_view text(static_cast<const char*>(read_buffer_.data().data()), read_buffer_.size());
   if (mode_ == session_mode::echo)
-    enqueue(frame_ref::owned(frame_message(text, !ws_.got_text())));
+    enqueue(own_frame(frame_message(text, !ws_.got_text())));
   else
     protocol_->on_message(text, !ws_.got_text(), now);
   read_buffer_.consume(read_buffer_.size());
@@ -204,8 +234,15 @@ void websocket_session<Stream>::on_presence_answer(const std::string& room,
 // --- Writing ---
 
 template <class Stream>
-bool websocket_session<Stream>::send(const frame_ref& frame) {
-  return enqueue(frame);
+bool websocket_session<Stream>::send(const frame_ref& frame, const frame_ref& deflated) {
+  return enqueue(deflate_out_ && deflated ? deflated : frame);
+}
+
+template <class Stream>
+frame_ref websocket_session<Stream>::deflated_copy(std::string_view frame) {
+  if (!deflate_out_) return {};
+  std::string deflated = node_.deflater().deflate_frame(frame);
+  return deflated.empty() ? frame_ref() : frame_ref::owned(std::move(deflated));
 }
 
 template <class Stream>

@@ -42,7 +42,7 @@ class websocket_session final : public session,
            std::string subprotocol, beast::flat_buffer&& pipelined);
 
   // session
-  bool send(const frame_ref& frame) override;
+  bool send(const frame_ref& frame, const frame_ref& deflated) override;
   void flush() override;
   void close(std::uint16_t code, std::string_view reason, close_mode mode) override;
   void on_tick(clock::time_point now) override;
@@ -85,10 +85,20 @@ class websocket_session final : public session,
   void on_read(beast::error_code ec, std::size_t bytes);
   void resume_reading();
   bool enqueue(frame_ref frame);
+  // `frame` deflated for this connection alone (a reply, an echo, a replayed message) when it
+  // takes compressed frames and it is worth it; else empty, and the plain frame is what to send.
+  frame_ref deflated_copy(std::string_view frame);
+  frame_ref own_frame(std::string frame) {
+    if (frame_ref deflated = deflated_copy(frame)) return deflated;
+    return frame_ref::owned(std::move(frame));
+  }
   void continue_close();
   // The disconnected event: the close code sent or received (1006 when there was none).
   void record_end();
   void fail();
+  // Beast failed the stream without a close frame (a compressed message that does not inflate):
+  // says why with `code` in one best-effort frame when nothing else is being written.
+  void close_after_failed_read(std::uint16_t code);
   void end();
 
   node_context& node_;
@@ -119,6 +129,9 @@ class websocket_session final : public session,
   bool overflowed_ = false;
   bool write_deferred_ = false;
   bool end_posted_ = false;
+  // permessage-deflate was negotiated with the window wsedge compresses with (15 bits): the
+  // shared compressed frames are valid here.
+  bool deflate_out_ = false;
 };
 
 }  // namespace wsedge::edge

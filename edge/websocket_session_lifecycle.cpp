@@ -160,6 +160,20 @@ void websocket_session<Stream>::fail() {
 }
 
 template <class Stream>
+void websocket_session<Stream>::close_after_failed_read(std::uint16_t code) {
+  closing_ = std::make_unique<closing>(closing{websocket::close_reason(code), clock::now()});
+  if constexpr (session_transport<Stream>::plain) {
+    // A few bytes into an idle socket's empty send buffer: they fit, or the peer gets none.
+    if (writer_.writing() || ws_.next_layer().busy()) return;
+    auto& socket = socket_of(beast::get_lowest_layer(ws_));
+    const std::string frame = frame_close(code);
+    beast::error_code ec;
+    if (!socket.non_blocking()) socket.non_blocking(true, ec);
+    socket.send(net::buffer(frame), 0, ec);
+  }
+}
+
+template <class Stream>
 void websocket_session<Stream>::record_end() {
   if (!node_.events().active()) return;
   const websocket::close_reason& peer = ws_.reason();
@@ -181,6 +195,7 @@ void websocket_session<Stream>::end() {
   }
   registration_ = {};
   node_.observer().on_connection_closed();
+  if (deflate_out_) node_.deflater().connection_closed();
   // Cancels what is still in flight so the session is freed.
   beast::error_code ignored;
   socket_of(beast::get_lowest_layer(ws_)).close(ignored);
@@ -196,6 +211,7 @@ template void websocket_session<beast::tcp_stream>::continue_close();
 template void websocket_session<beast::tcp_stream>::on_tick(clock::time_point);
 template void websocket_session<beast::tcp_stream>::fail();
 template void websocket_session<beast::tcp_stream>::end();
+template void websocket_session<beast::tcp_stream>::close_after_failed_read(std::uint16_t);
 template bool websocket_session<beast::ssl_stream<beast::tcp_stream>>::answer_keepalives();
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::judge_keepalives();
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::close(std::uint16_t,
@@ -205,5 +221,7 @@ template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::continue_
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::on_tick(clock::time_point);
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::fail();
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::end();
+template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::close_after_failed_read(
+    std::uint16_t);
 
 }  // namespace wsedge::edge

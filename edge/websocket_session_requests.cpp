@@ -10,7 +10,7 @@ namespace wsedge::edge {
 
 template <class Stream>
 void websocket_session<Stream>::reply(std::string text) {
-  enqueue(frame_ref::owned(frame_message(text)));
+  enqueue(own_frame(frame_message(text)));
 }
 
 template <class Stream>
@@ -22,8 +22,10 @@ void websocket_session<Stream>::join(const std::string& room, bool count_only,
 template <class Stream>
 void websocket_session<Stream>::send_frames(
     const std::vector<std::shared_ptr<const std::string>>& frames) {
-  for (const auto& frame : frames)
-    if (!enqueue(frame_ref::shared(frame))) return;
+  for (const auto& frame : frames) {
+    frame_ref deflated = deflated_copy(*frame);
+    if (!enqueue(deflated ? std::move(deflated) : frame_ref::shared(frame))) return;
+  }
 }
 
 template <class Stream>

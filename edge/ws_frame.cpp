@@ -7,12 +7,12 @@ namespace wsedge::edge {
 
 namespace {
 
-// A complete (FIN) unmasked frame with `opcode`.
-std::string frame(unsigned char opcode, std::string_view payload) {
+// A complete (FIN) unmasked frame with `opcode` (and `reserved` bits: RSV1 for compression).
+std::string frame(unsigned char opcode, std::string_view payload, unsigned char reserved = 0) {
   const std::uint64_t size = payload.size();
   std::string out;
   out.reserve(payload.size() + 10);
-  out += static_cast<char>(0x80 | opcode);
+  out += static_cast<char>(0x80 | reserved | opcode);
   if (size < 126) {
     out += static_cast<char>(size);
   } else if (size <= 0xFFFF) {
@@ -33,11 +33,21 @@ std::string frame_message(std::string_view payload, bool binary) {
   return frame(binary ? 0x2 : 0x1, payload);
 }
 
+std::string frame_deflated_message(std::string_view deflated, bool binary) {
+  constexpr unsigned char rsv1 = 0x40;
+  return frame(binary ? 0x2 : 0x1, deflated, rsv1);
+}
+
 std::string_view frame_payload(std::string_view frame) {
   if (frame.size() < 2) return {};
   const auto length = static_cast<unsigned char>(frame[1]) & 0x7F;
   const std::size_t header = length < 126 ? 2 : length == 126 ? 4 : 10;
   return frame.size() < header ? std::string_view{} : frame.substr(header);
+}
+
+std::string frame_close(std::uint16_t code) {
+  const char payload[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+  return frame(0x8, std::string_view(payload, 2));
 }
 
 std::string frame_pong(std::string_view payload) {

@@ -1,9 +1,11 @@
-// Server-to-client WebSocket framing (RFC 6455 §5.2): unmasked, unfragmented, no extensions.
+// Server-to-client WebSocket framing (RFC 6455 §5.2): unmasked, unfragmented; permessage-deflate
+// (RFC 7692) is the one extension, on frames whose payload is already deflated.
 // The framed bytes of a message are the same for every recipient, so they are built once.
 // Also: recognising a client's keep-alive frames (ping, pong) on an otherwise idle connection.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -14,8 +16,14 @@ namespace wsedge::edge {
 // Header + payload of one complete text (or binary) message.
 std::string frame_message(std::string_view payload, bool binary = false);
 
+// The same message compressed (RFC 7692): `deflated` as deflate_payload gives it, with RSV1 set.
+std::string frame_deflated_message(std::string_view deflated, bool binary);
+
 // The payload of a frame frame_message built (unmasked; its header skipped).
 std::string_view frame_payload(std::string_view frame);
+
+// A close frame with `code` and no reason.
+std::string frame_close(std::uint16_t code);
 
 // A pong answering a ping whose (unmasked) application data is `payload` (at most 125 bytes).
 std::string frame_pong(std::string_view payload);

@@ -154,6 +154,19 @@ std::vector<MetricFamily> edge_collector::Collect() const {
                        "Watchers ended with RESOURCE_EXHAUSTED for falling events_watcher_buffer "
                        "events behind.",
                        counter, m.event_watchers_cut));
+  out.push_back(single("wsedge_compressed_connections",
+                       "Open connections that negotiated permessage-deflate and take compressed "
+                       "frames.",
+                       gauge, m.compressed_connections));
+  out.push_back(single("wsedge_messages_deflated_total",
+                       "Messages deflated (once each, however many compressed members got them).",
+                       counter, m.messages_deflated));
+  out.push_back(single("wsedge_deflate_input_bytes_total",
+                       "Payload bytes of the messages deflated, before compression.", counter,
+                       m.deflate_bytes_in));
+  out.push_back(single("wsedge_deflate_output_bytes_total",
+                       "Payload bytes of the messages deflated, after compression.", counter,
+                       m.deflate_bytes_out));
   return out;
 }
 

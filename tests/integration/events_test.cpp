@@ -258,6 +258,12 @@ TEST(Events, ASlowWatcherIsCutAndClientsGoOnUnharmed) {
   const std::string pad(30000, 'x');
   constexpr int sends = 800;
   for (int i = 0; i < sends; ++i) {
+    // The fast watcher keeps within a few events of the sender (on a busy machine it could
+    // otherwise fall event_watcher_buffer behind and be cut too); the slow one reads nothing.
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (fast_read.load() < 3 + i - 4 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::yield();
+    ASSERT_GE(fast_read.load(), 3 + i - 4) << "the fast watcher stalled at send " << i;
     sender->send(R"({"type":"send","data":")" + pad + R"(","id":)" + std::to_string(i) + "}");
     ASSERT_EQ(reply_type(*sender), "sent") << i;
   }
