@@ -27,9 +27,10 @@ for ((rep = 1; rep <= reps; rep++)); do
     read -r -t 20 -u 3 line
     ws=$(sed -E 's/.* ws=[^ ]*:([0-9]+) .*/\1/' <<<"$line")
     grpc=$(sed -E 's/.* grpc=[^ ]*:([0-9]+) .*/\1/' <<<"$line")
+    metrics=$(sed -E 's/.* metrics=[^ ]*:([0-9]+) .*/\1/' <<<"$line")
     "$root/build/bench/wsedge-bench" --scenario=fanout --ws_port="$ws" --grpc=127.0.0.1:"$grpc" \
-      --server_pid="$server" --label="$label" --out="$out" ${BENCH_ARGS:-} "${bench_args[@]}" \
-      >/dev/null
+      --metrics_port="$metrics" --server_pid="$server" --label="$label" --out="$out" \
+      ${BENCH_ARGS:-} "${bench_args[@]}" >/dev/null
     kill "$server"
     wait "$server" 2>/dev/null || true
     exec 3<&-

@@ -50,6 +50,9 @@ ABSL_FLAG(int, payload, 100, "fanout: payload bytes");
 ABSL_FLAG(std::string, payload_kind, "filler",
           "what fills a payload: filler ('x' repeated) or json (records that compress like real "
           "messages)");
+ABSL_FLAG(bool, idle_publish, false,
+          "idle: connection k < rooms publishes one --payload message into its room before the "
+          "measure (with --deflate it sends it compressed: the server's inflater is then in use)");
 ABSL_FLAG(bool, deflate, false,
           "clients offer permessage-deflate (start the server with --permessage_deflate=true)");
 ABSL_FLAG(std::string, publisher, "grpc",
@@ -329,10 +332,18 @@ int idle() {
   auto options = load_flags();
   bench::load_clients clients(options);
   int ready = clients.connect_all(seconds(300));
+  std::uint64_t published = 0;
+  if (absl::GetFlag(FLAGS_idle_publish)) {
+    published = clients.publish_paced(options.rooms, seconds(1),
+                                      static_cast<std::size_t>(absl::GetFlag(FLAGS_payload)));
+  }
   std::this_thread::sleep_for(seconds(2));  // let the server settle its allocations
   auto after = sample_servers();
   json::object r = base_result("idle");
   r["subscribed"] = ready;
+  r["deflate"] = options.deflate;
+  r["published"] = published;
+  r["received"] = clients.received();
   r["server_rss_before_mb"] = static_cast<double>(before.rss_bytes) / (1 << 20);
   r["server_rss_after_mb"] = static_cast<double>(after.rss_bytes) / (1 << 20);
   r["server_rss_per_connection_kb"] =
@@ -459,6 +470,7 @@ constexpr char usage[] =
     "\n"
     "usage:\n"
     "  wsedge-bench --scenario=fanout|idle|connect|grpc|churn [--server_pid=PID] …\n"
+    "  wsedge-bench --scenario=fanout --deflate --payload_kind=json --metrics_port=M …\n"
     "  wsedge-bench --scenario=events --watchers=1 --rate=R [--server_pid=PID] …\n"
     "  wsedge-bench --scenario=write_floor [--connections=N --rooms=K --rate=R]\n"
     "  wsedge-bench --scenario=soak --server_pid=PID --metrics_port=M [--secret=S] …\n"
