@@ -39,6 +39,14 @@ TEST(DeflateNegotiation, AWindowRaisedAboveTheOfferIsDeclined) {
   EXPECT_FALSE(a.shared_frames);
 }
 
+TEST(DeflateNegotiation, TheOfferIsReadAsBeastReadsIt) {
+  // Found by deflate_fuzzer: Beast reads "8" out of "8)))"; so must the correction.
+  auto a = settle_deflate_answer("permessage-deflate; server_max_window_bits=8)))",
+                                 std::string(base) + "; server_max_window_bits=9");
+  EXPECT_EQ(a.extensions, "");
+  EXPECT_FALSE(a.shared_frames);
+}
+
 TEST(DeflateNegotiation, AnOfferNamingFifteenGetsFifteenBack) {
   for (std::string_view offer : {"permessage-deflate; server_max_window_bits=15",
                                  "permessage-deflate;server_max_window_bits=\"15\"",
