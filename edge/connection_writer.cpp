@@ -19,17 +19,33 @@ constexpr std::size_t max_batch_bytes = 256 * 1024;
 }  // namespace
 
 template <class Stream>
-connection_writer<Stream>::connection_writer(ws_type& ws, node_context& node, writer_events& events)
-    : ws_(ws), node_(node), events_(events) {}
+connection_writer<Stream>::connection_writer(ws_type& ws, node_context& node,
+                                             shard_counters& counters, writer_events& events)
+    : ws_(ws), node_(node), counters_(counters), events_(events) {}
 
 template <class Stream>
 push_result connection_writer<Stream>::push(frame_ref frame) {
-  return queue_.push({std::move(frame)}, node_.queue_bounds());
+  const std::size_t size = frame.size();
+  const push_result result = queue_.push({std::move(frame)}, node_.queue_bounds());
+  if (result != push_result::overflow) {
+    counters_.queued_frames.add(1);
+    counters_.queued_bytes.add(static_cast<std::int64_t>(size));
+  }
+  return result;
+}
+
+template <class Stream>
+void connection_writer<Stream>::pop_front() {
+  counters_.queued_frames.add(-1);
+  counters_.queued_bytes.add(-static_cast<std::int64_t>(queue_.front().payload.size()));
+  queue_.pop();
 }
 
 template <class Stream>
 std::size_t connection_writer<Stream>::discard() {
   const std::size_t dropped = queue_.size();
+  counters_.queued_frames.add(-static_cast<std::int64_t>(dropped));
+  counters_.queued_bytes.add(-static_cast<std::int64_t>(queue_.bytes()));
   queue_.clear();
   front_written_ = 0;
   return dropped;
@@ -88,7 +104,7 @@ void connection_writer<Stream>::consume_written(std::size_t bytes) {
     }
     left -= rest;
     front_written_ = 0;
-    queue_.pop();
+    pop_front();
     ++frames;
   }
   count_sent(frames, bytes);
@@ -111,7 +127,7 @@ void connection_writer<Stream>::start_async_write() {
     batch_->buffers.push_back(net::buffer(frame.bytes()) + front_written_);
     front_written_ = 0;
     batch_->frames.push_back(frame);
-    queue_.pop();
+    pop_front();
   }
   // The frames are complete and pre-framed, so the whole batch goes out as one gather write;
   // the serialized next layer keeps Beast's own frames (pong, ping, close) from interleaving.

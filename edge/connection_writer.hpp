@@ -10,6 +10,7 @@
 #include "edge/net.hpp"
 #include "edge/outbound_queue.hpp"
 #include "edge/session_transport.hpp"
+#include "edge/shard_counters.hpp"
 
 namespace wsedge::edge {
 
@@ -34,7 +35,9 @@ class connection_writer {
   using ws_type = session_ws_stream<Stream>;
   using clock = std::chrono::steady_clock;
 
-  connection_writer(ws_type& ws, node_context& node, writer_events& events);
+  // `counters`: the shard's, for the queue-depth gauges.
+  connection_writer(ws_type& ws, node_context& node, shard_counters& counters,
+                    writer_events& events);
 
   push_result push(frame_ref frame);
   // Writes what is queued: straight to the socket while it has room (plain connections), the
@@ -53,12 +56,15 @@ class connection_writer {
  private:
   bool write_now();
   void consume_written(std::size_t bytes);
+  // Takes the front frame off the queue (into a batch, or written).
+  void pop_front();
   void count_sent(std::size_t frames, std::size_t bytes);
   void start_async_write();
   void on_write(beast::error_code ec, std::size_t bytes);
 
   ws_type& ws_;
   node_context& node_;
+  shard_counters& counters_;
   writer_events& events_;
   outbound_queue queue_;
   // The batch being written: its frames (kept alive) and the gather list pointing into them.

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "edge/client_event.hpp"
 
@@ -80,6 +81,11 @@ struct edge_metrics {
   std::uint64_t kicks = 0;
   std::uint64_t slow_consumers = 0;
   std::uint64_t history_bytes = 0;
+  // Queue depths: frames (and bytes) waiting in connections' outbound queues, and per shard the
+  // work other threads queued for it that it has not taken yet.
+  std::uint64_t outbound_queued_messages = 0;
+  std::uint64_t outbound_queued_bytes = 0;
+  std::vector<std::uint64_t> mailbox_tasks;
   std::uint64_t recovered = 0;
   std::uint64_t not_recovered = 0;
   std::array<std::uint64_t, error_kinds.size()> errors{};

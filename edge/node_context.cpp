@@ -65,7 +65,10 @@ shard& node_context::owner_of(std::string_view room) const {
 
 edge_metrics node_context::metrics() const {
   edge_metrics total;
-  for (const auto& s : shards_) s->counters().add_to(total);
+  for (const auto& s : shards_) {
+    s->counters().add_to(total);
+    total.mailbox_tasks.push_back(s->mailbox_waiting());
+  }
   counting_.add_external_to(total);
   if (engine_ != nullptr) total.engine = engine_->metrics();
   const event_log::counts events = events_.snapshot();

@@ -51,6 +51,8 @@ class shard {
   // The shard whose thread is calling, or nullptr off the shards.
   static shard* current();
   const shard_counters& counters() const { return counters_; }
+  // Work other threads queued for this shard that it has not taken yet.
+  std::size_t mailbox_waiting() const { return mailbox_.waiting(); }
 
   // --- Shard thread only. ---
   // A session is known to its shard (by serial, user and role) while its registration lives.

@@ -31,6 +31,8 @@ struct alignas(64) shard_counters {
   shard_counter subscriptions;  // memberships of this shard's sessions
   shard_counter rooms_owned;    // rooms with members whose owner is this shard
   shard_counter history_bytes;  // frames kept in the history of the rooms this shard owns
+  shard_counter queued_frames;  // frames waiting in this shard's connections' outbound queues
+  shard_counter queued_bytes;   // … and their bytes
   // Events.
   shard_counter connections_opened;
   shard_counter messages_in;
@@ -67,6 +69,8 @@ inline void shard_counters::add_to(edge_metrics& t) const {
   t.kicks += kicks.get();
   t.slow_consumers += slow_consumers.get();
   t.history_bytes += history_bytes.get();
+  t.outbound_queued_messages += queued_frames.get();
+  t.outbound_queued_bytes += queued_bytes.get();
   t.recovered += recovered.get();
   t.not_recovered += not_recovered.get();
   for (std::size_t i = 0; i < errors.size(); ++i) t.errors[i] += errors[i].get();

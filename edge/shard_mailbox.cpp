@@ -16,6 +16,7 @@ void shard_mailbox::push(std::size_t lane_index, task work) {
   {
     std::lock_guard lock(l.mutex);
     l.tasks.push_back(std::move(work));
+    waiting_.fetch_add(1, std::memory_order_relaxed);
   }
   // The consumer clears the flag before it takes the lanes' tasks, so a task pushed after its
   // take finds the flag clear and posts the next run.
@@ -29,6 +30,7 @@ void shard_mailbox::run_pending() {
     {
       std::lock_guard lock(l->mutex);
       running_.swap(l->tasks);
+      waiting_.fetch_sub(running_.size(), std::memory_order_relaxed);
     }
     for (task& work : running_) std::move(work)();
     running_.clear();
@@ -41,6 +43,7 @@ void shard_mailbox::discard() {
     {
       std::lock_guard lock(l->mutex);
       dropped.swap(l->tasks);
+      waiting_.fetch_sub(dropped.size(), std::memory_order_relaxed);
     }
   }
   running_.clear();

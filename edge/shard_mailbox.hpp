@@ -37,6 +37,9 @@ class shard_mailbox {
   // Consumer side, after the threads stopped: drops what was never run.
   void discard();
 
+  // Tasks queued and not yet taken by the shard (any thread; a gauge, not a synchronisation).
+  std::size_t waiting() const { return waiting_.load(std::memory_order_relaxed); }
+
  private:
   struct alignas(64) lane {
     std::mutex mutex;
@@ -49,6 +52,7 @@ class shard_mailbox {
   net::io_context& consumer_;
   // Set while a run is posted and not yet started: producers post at most one wake-up per batch.
   std::atomic<bool> scheduled_{false};
+  std::atomic<std::size_t> waiting_{0};
   std::vector<task> running_;  // consumer thread only
 };
 

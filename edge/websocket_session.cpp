@@ -36,7 +36,7 @@ websocket_session<Stream>::websocket_session(node_context& node, shard& home, St
       node_(node),
       shard_(home),
       ws_(session_transport<Stream>::adopt(std::move(stream), home.context())),
-      writer_(ws_, node, *this),
+      writer_(ws_, node, home.counters(), *this),
       slot_(std::move(slot)),
       mode_(mode) {}
 

@@ -154,6 +154,19 @@ std::vector<MetricFamily> edge_collector::Collect() const {
                        "Watchers ended with RESOURCE_EXHAUSTED for falling events_watcher_buffer "
                        "events behind.",
                        counter, m.event_watchers_cut));
+  out.push_back(single("wsedge_outbound_queued_messages",
+                       "Messages waiting in connections' outbound queues (not yet written).", gauge,
+                       m.outbound_queued_messages));
+  out.push_back(single("wsedge_outbound_queued_bytes",
+                       "Bytes of the messages waiting in connections' outbound queues.", gauge,
+                       m.outbound_queued_bytes));
+  MetricFamily mailbox = family("wsedge_shard_mailbox_tasks",
+                                "Work queued for a shard by other shards and threads (deliveries, "
+                                "joins, publishes) that it has not taken yet.",
+                                gauge);
+  for (std::size_t i = 0; i < m.mailbox_tasks.size(); ++i)
+    mailbox.metric.push_back(value(gauge, m.mailbox_tasks[i], "shard", std::to_string(i)));
+  out.push_back(std::move(mailbox));
   out.push_back(single("wsedge_compressed_connections",
                        "Open connections that negotiated permessage-deflate and take compressed "
                        "frames.",

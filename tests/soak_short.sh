@@ -38,9 +38,11 @@ summary = lines[-1]
 assert summary.get("summary"), lines[-1]
 for s in lines[:-1]:
     print(f'  t={s["t_s"]:5.1f}s {s["phase"]:8} rss={s["server_rss_mb"]:6.2f} MiB '
-          f'fds={s["server_fds"]} connections={s.get("connections")}')
+          f'fds={s["server_fds"]} connections={s.get("connections")} '
+          f'queued={s.get("queued_messages")} mailboxes={s.get("mailbox_tasks")}')
 keys = ["result", "failures", "rss_mb_at_warmup", "rss_mb_at_end", "rss_growth_mb",
-        "fds_at_warmup", "fds_at_end", "fd_growth", "connections_after_stop", "connects",
+        "fds_at_warmup", "fds_at_end", "fd_growth", "connections_after_stop",
+        "queued_messages_after_stop", "connects",
         "kicks", "evictions", "expiries", "rejoins", "publishes", "unexpected_closes",
         "last_unexpected"]
 print("soak:", json.dumps({k: summary[k] for k in keys}))

@@ -94,5 +94,42 @@ TEST(Metrics, ExpositionPassesPromtool) {
   EXPECT_EQ(pclose(pipe), 0) << output;
 }
 
+TEST(Metrics, QueueDepthsRiseWithAStalledReaderAndReturnToZero) {
+  auto config = test_config();
+  config.edge.max_queue_messages = 4096;
+  config.edge.max_queue_bytes = std::size_t{256} << 20;
+  config.edge.write_timeout = std::chrono::seconds(1);
+  test_node node(config);
+  ws_client stalled;  // never reads after joining: the kernel's buffers fill, then its queue
+  const std::string client_id = stalled.connect_and_greet(node.ws_port(), "/ws/rooms/r");
+  ASSERT_FALSE(client_id.empty());
+  EXPECT_EQ(str(stalled.read_json().at("type")), "subscribed");
+  const std::string data = "\"" + std::string(64 * 1024, 'x') + "\"";
+  constexpr int publishes = 400;  // 26 MB: far more than loopback socket buffers hold
+  for (int i = 0; i < publishes; ++i) ASSERT_TRUE(node.publish(room_target("r"), data).ok());
+  std::string during = scrape(node);
+  const double queued = value_of(during, "wsedge_outbound_queued_messages");
+  EXPECT_GT(queued, 0);
+  EXPECT_LE(queued, publishes);
+  EXPECT_GT(value_of(during, "wsedge_outbound_queued_bytes"), queued * 64 * 1024);
+  EXPECT_GE(value_of(during, "wsedge_shard_mailbox_tasks{shard=\"0\"}"), 0);
+  EXPECT_GE(value_of(during, "wsedge_shard_mailbox_tasks{shard=\"1\"}"), 0);
+
+  // A kick flushes for write_timeout, then drops what the reader never took.
+  v1::KickRequest kick;
+  kick.set_client_id(client_id);
+  v1::KickResponse kicked;
+  ASSERT_TRUE(node.kick(kick, &kicked).ok());
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  std::string after;
+  do {
+    after = scrape(node);
+  } while (value_of(after, "wsedge_outbound_queued_messages") != 0 &&
+           std::chrono::steady_clock::now() < deadline);
+  EXPECT_EQ(value_of(after, "wsedge_outbound_queued_messages"), 0);
+  EXPECT_EQ(value_of(after, "wsedge_outbound_queued_bytes"), 0);
+  EXPECT_EQ(value_of(after, "wsedge_connections"), 0);
+}
+
 }  // namespace
 }  // namespace wsedge::testing
