@@ -6,6 +6,10 @@ build_dir=${1:-"$root/build"}
 shift || true
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# Paths under the checkout hash as relative ones: a second clone (a CI workspace, a scratch copy)
+# reuses what the first compiled.
+export CCACHE_BASEDIR="$root"
+
 if [[ ! -f "$build_dir/build.ninja" ]]; then
   cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "$@"
 fi
