@@ -18,7 +18,7 @@ namespace wsedge::edge {
 class delivery {
  public:
   // `deflated`: the same message compressed once for the permessage-deflate connections (null
-  // when none takes it, or it is too small to be worth it).
+  // when no connection of the node takes it, or it is too small to be worth it).
   delivery(target_kind kind, std::string target, std::shared_ptr<const std::string> frame,
            std::shared_ptr<const std::string> deflated, std::uint32_t shards,
            std::function<void(publish_result)> done)

@@ -4,8 +4,6 @@
 
 #include <zlib.h>
 
-#include <stdexcept>
-
 #include "edge/ws_frame.hpp"
 
 namespace wsedge::edge {
@@ -17,21 +15,24 @@ constexpr std::string_view sync_flush_tail("\x00\x00\xff\xff", 4);
 constexpr int raw_deflate_window_bits = -15;  // negative: raw DEFLATE, no zlib header
 constexpr int mem_level = 8;
 
+// zlib failing (out of memory, in practice) is not the sender's problem: the message goes plain.
 class thread_deflater {
  public:
-  explicit thread_deflater(int level) : level_(level) {
-    if (deflateInit2(&zs_, level, Z_DEFLATED, raw_deflate_window_bits, mem_level,
-                     Z_DEFAULT_STRATEGY) != Z_OK)
-      throw std::runtime_error("zlib: deflateInit2 failed");
+  explicit thread_deflater(int level)
+      : level_(level),
+        ok_(deflateInit2(&zs_, level, Z_DEFLATED, raw_deflate_window_bits, mem_level,
+                         Z_DEFAULT_STRATEGY) == Z_OK) {}
+  ~thread_deflater() {
+    if (ok_) deflateEnd(&zs_);
   }
-  ~thread_deflater() { deflateEnd(&zs_); }
   thread_deflater(const thread_deflater&) = delete;
   thread_deflater& operator=(const thread_deflater&) = delete;
 
   int level() const { return level_; }
 
+  // "" when zlib failed.
   std::string deflate(std::string_view payload) {
-    deflateReset(&zs_);
+    if (!ok_ || deflateReset(&zs_) != Z_OK) return {};
     std::string out;
     // deflateBound covers a Z_FINISH; a sync flush adds at most a few bytes more.
     out.resize(deflateBound(&zs_, static_cast<uLong>(payload.size())) + 16);
@@ -40,8 +41,7 @@ class thread_deflater {
     zs_.next_out = reinterpret_cast<Bytef*>(out.data());
     zs_.avail_out = static_cast<uInt>(out.size());
     const int rc = ::deflate(&zs_, Z_SYNC_FLUSH);
-    if ((rc != Z_OK && rc != Z_BUF_ERROR) || zs_.avail_in != 0 || zs_.avail_out == 0)
-      throw std::runtime_error("zlib: deflate did not finish the message");
+    if ((rc != Z_OK && rc != Z_BUF_ERROR) || zs_.avail_in != 0 || zs_.avail_out == 0) return {};
     out.resize(out.size() - zs_.avail_out);
     if (out.size() >= sync_flush_tail.size() &&
         std::string_view(out).substr(out.size() - sync_flush_tail.size()) == sync_flush_tail)
@@ -52,6 +52,7 @@ class thread_deflater {
  private:
   z_stream zs_{};
   int level_;
+  bool ok_;
 };
 
 thread_deflater& deflater_for(int level) {
@@ -71,7 +72,7 @@ std::string message_deflater::deflate_frame(std::string_view frame) {
   const std::string_view payload = frame_payload(frame);
   if (payload.size() < settings_.min_bytes) return {};
   std::string deflated = deflate_payload(payload, settings_.level);
-  if (deflated.size() >= payload.size()) return {};
+  if (deflated.empty() || deflated.size() >= payload.size()) return {};
   messages_.fetch_add(1, std::memory_order_relaxed);
   bytes_in_.fetch_add(payload.size(), std::memory_order_relaxed);
   bytes_out_.fetch_add(deflated.size(), std::memory_order_relaxed);

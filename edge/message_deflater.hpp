@@ -57,7 +57,8 @@ class message_deflater {
 };
 
 // The raw DEFLATE data of `payload` as RFC 7692 §7.2.1 sends it (a sync flush with its final
-// 00 00 FF FF removed), with no dictionary from earlier messages. Exposed for tests and fuzzing.
+// 00 00 FF FF removed), with no dictionary from earlier messages; "" when zlib fails (out of
+// memory). Exposed for tests and fuzzing.
 std::string deflate_payload(std::string_view payload, int level);
 
 }  // namespace wsedge::edge

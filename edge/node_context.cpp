@@ -119,7 +119,6 @@ void node_context::publish_matching(target_kind kind, std::string value, std::st
                                     std::function<void(publish_result)> done) {
   auto frame = std::make_shared<const std::string>(
       frame_message(encode_message("", 0, data, "", now_unix_ms())));
-  auto deflated = deflater_.deflate_shared(*frame);
   if (kind == target_kind::client) {
     shard* home = shard_of_client(value);
     if (home == nullptr) {
@@ -127,6 +126,7 @@ void node_context::publish_matching(target_kind kind, std::string value, std::st
       if (done) done({});
       return;
     }
+    auto deflated = deflater_.deflate_shared(*frame);
     auto d = std::make_shared<delivery>(kind, std::move(value), std::move(frame),
                                         std::move(deflated), 1, std::move(done));
     home->post([this, home, d] {
@@ -135,6 +135,7 @@ void node_context::publish_matching(target_kind kind, std::string value, std::st
     });
     return;
   }
+  auto deflated = deflater_.deflate_shared(*frame);
   auto d = std::make_shared<delivery>(kind, std::move(value), std::move(frame), std::move(deflated),
                                       static_cast<std::uint32_t>(shards_.size()), std::move(done));
   for (auto& s : shards_) {

@@ -168,6 +168,11 @@ TEST(Compression, OneCompressedPublishReachesCompressedAndPlainMembers) {
   EXPECT_EQ(compressed.extensions(), "permessage-deflate; server_no_context_takeover");
   EXPECT_EQ(str(compressed.read_json().at("type")), "connected");
   EXPECT_EQ(str(compressed.read_json().at("type")), "subscribed");
+  // Connections go to the shards in turn: this one is on the other shard from the first.
+  raw_client other_shard(node.ws_port(), "/ws/rooms/r", "permessage-deflate");
+  ASSERT_TRUE(other_shard.upgraded());
+  other_shard.read_json();
+  other_shard.read_json();
   ws_client plain;
   ASSERT_FALSE(plain.connect_and_greet(node.ws_port(), "/ws/rooms/r").empty());
   EXPECT_EQ(str(plain.read_json().at("type")), "subscribed");
@@ -176,7 +181,7 @@ TEST(Compression, OneCompressedPublishReachesCompressedAndPlainMembers) {
   ASSERT_GT(data.size(), 12000u);
   wsedge::v1::PublishResponse response;
   ASSERT_TRUE(node.publish(room_target("r"), data, &response).ok());
-  EXPECT_EQ(response.recipients(), 2u);
+  EXPECT_EQ(response.recipients(), 3u);
 
   auto f = compressed.read_frame();
   ASSERT_TRUE(f);
@@ -188,6 +193,11 @@ TEST(Compression, OneCompressedPublishReachesCompressedAndPlainMembers) {
   auto message = plain.read_json();
   EXPECT_EQ(boost::json::serialize(message.at("data")),
             boost::json::serialize(boost::json::parse(data)));
+  // The very same compressed bytes: deflated once, not once per member or per shard.
+  auto same = other_shard.read_frame();
+  ASSERT_TRUE(same);
+  EXPECT_TRUE(same->compressed);
+  EXPECT_EQ(same->payload, f->payload);
 
   // Under compression_min_bytes (512): plain even on the compressed connection.
   ASSERT_TRUE(node.publish(room_target("r"), R"({"small":true})").ok());
@@ -196,7 +206,7 @@ TEST(Compression, OneCompressedPublishReachesCompressedAndPlainMembers) {
   EXPECT_FALSE(f->compressed);
   EXPECT_EQ(boost::json::parse(f->text).at("data").at("small"), true);
 
-  EXPECT_EQ(metric(node.metrics_port(), "wsedge_compressed_connections"), 1u);
+  EXPECT_EQ(metric(node.metrics_port(), "wsedge_compressed_connections"), 2u);
   EXPECT_EQ(metric(node.metrics_port(), "wsedge_messages_deflated_total"), 1u);
   // Deflated once for the room (the plain member shares nothing of it).
   EXPECT_EQ(metric(node.metrics_port(), "wsedge_deflate_input_bytes_total"), message_bytes);
