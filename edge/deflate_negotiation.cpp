@@ -3,31 +3,20 @@
 // disagree with what Beast negotiated and will configure the stream from.
 #include "edge/deflate_negotiation.hpp"
 
-#include <boost/beast/websocket.hpp>
+#include "edge/pmd_reading.hpp"
 
 namespace wsedge::edge {
 
 namespace {
 
-namespace http = boost::beast::http;
-namespace detail = boost::beast::websocket::detail;
-
 constexpr int full_window = 15;
-
-detail::pmd_offer beast_reading(std::string_view extensions) {
-  http::fields fields;
-  fields.set(http::field::sec_websocket_extensions, extensions);
-  detail::pmd_offer offer;
-  detail::pmd_read(offer, fields);
-  return offer;
-}
 
 }  // namespace
 
 deflate_answer settle_deflate_answer(std::string_view offered, std::string_view negotiated) {
-  const detail::pmd_offer answered = beast_reading(negotiated);
+  const auto answered = beast_pmd_reading(negotiated);
   if (!answered.accept) return {std::string(negotiated), false};
-  const detail::pmd_offer offer = beast_reading(offered);
+  const auto offer = beast_pmd_reading(offered);
   const int offered_window = offer.server_max_window_bits;
   const int answered_window = answered.server_max_window_bits;
   // Raised above what the client allows (Beast answers 9 to an offer of 8): decline.

@@ -12,6 +12,7 @@
 
 #include "edge/deflate_negotiation.hpp"
 #include "edge/message_deflater.hpp"
+#include "edge/pmd_reading.hpp"
 #include "fuzz/fuzz_check.hpp"
 
 namespace {
@@ -20,18 +21,10 @@ namespace http = boost::beast::http;
 namespace websocket = boost::beast::websocket;
 namespace detail = boost::beast::websocket::detail;
 
-detail::pmd_offer beast_reading(std::string_view extensions) {
-  http::fields fields;
-  fields.set(http::field::sec_websocket_extensions, extensions);
-  detail::pmd_offer offer;
-  detail::pmd_read(offer, fields);
-  return offer;
-}
-
 void negotiate(std::string_view offered) {
   // Header values cannot hold line breaks or NULs (the HTTP parser refuses them first).
   if (offered.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) return;
-  const detail::pmd_offer offer = beast_reading(offered);
+  const detail::pmd_offer offer = wsedge::edge::beast_pmd_reading(offered);
   websocket::permessage_deflate options;
   options.server_enable = true;
   options.server_no_context_takeover = true;
@@ -46,7 +39,7 @@ void negotiate(std::string_view offered) {
   }
   FUZZ_CHECK(answer.extensions.starts_with("permessage-deflate"));
   FUZZ_CHECK(answer.extensions.find("server_no_context_takeover") != std::string::npos);
-  const detail::pmd_offer answered = beast_reading(answer.extensions);
+  const detail::pmd_offer answered = wsedge::edge::beast_pmd_reading(answer.extensions);
   FUZZ_CHECK(answered.accept);
   // RFC 7692 §7.1.2.1: never a larger window than the client allows; one named when it named one.
   if (offer.server_max_window_bits > 0) {
