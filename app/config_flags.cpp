@@ -74,6 +74,9 @@ ABSL_FLAG(int64_t, presence_limit, 1000,
           "most members one presence answer lists (then it says truncated)");
 ABSL_FLAG(int64_t, events_retention, 10000,
           "events kept for backends that resume WatchEvents with after_id (0 = none)");
+ABSL_FLAG(int64_t, events_backlog, 10000,
+          "broker=redis: this node's events held while Redis is away before they are lost "
+          "(wsedge_events_lost_total)");
 ABSL_FLAG(int64_t, events_watcher_buffer, 10000,
           "events one WatchEvents watcher may fall behind before it is cut with "
           "RESOURCE_EXHAUSTED (at least events_retention + 1 is used)");
@@ -201,6 +204,8 @@ absl::StatusOr<std::optional<engine::redis::redis_engine_options>> redis_setting
   o.history_ttl = std::max<std::chrono::seconds>(
       std::chrono::duration_cast<std::chrono::seconds>(edge.history_ttl), std::chrono::seconds(1));
   o.presence_limit = edge.presence_limit;
+  o.events_retention = edge.events_retention;
+  o.event_backlog = static_cast<std::size_t>(absl::GetFlag(FLAGS_events_backlog));
   return o;
 }
 
@@ -300,6 +305,7 @@ absl::StatusOr<server_config> load_config(int argc, char** argv) {
                  "must be >= 0"),
            check(GetFlag(FLAGS_presence_limit) >= 1, "presence_limit", "must be at least 1"),
            check(GetFlag(FLAGS_events_retention) >= 0, "events_retention", "must be >= 0"),
+           check(GetFlag(FLAGS_events_backlog) >= 0, "events_backlog", "must be >= 0"),
            check(GetFlag(FLAGS_events_watcher_buffer) >= 1, "events_watcher_buffer",
                  "must be at least 1"),
            check(rate > 0, "message_rate", "must be positive"),

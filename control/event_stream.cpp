@@ -28,14 +28,16 @@ grpc::Status to_filter(const v1::WatchRequest& request, edge::event_filter& filt
 void to_proto(const edge::client_event& event, const std::string& node, v1::Event& out) {
   out.Clear();
   out.set_id(event.id);
+  // In a cluster every event names its node; alone, it is this one.
+  const std::string& where = event.node.empty() ? node : event.node;
   if (event.kind == edge::client_event_kind::gap) {
     out.mutable_gap()->set_after_id(event.gap_after);
     out.mutable_gap()->set_resumed_id(event.gap_resume);
-    out.set_node(node);
+    out.set_node(where);
     return;
   }
   out.set_ts(event.ts);
-  out.set_node(node);
+  out.set_node(where);
   out.set_client_id(event.client_id);
   out.set_user_id(event.user_id);
   out.set_room(event.room);

@@ -32,6 +32,8 @@ struct client_event {
   // Assigned by the event log: increasing, and above every id an earlier run of the node used.
   std::uint64_t id = 0;
   std::int64_t ts = 0;  // milliseconds since the Unix epoch
+  // The node the client is on; empty: this node (in cluster mode the engine names every event's).
+  std::string node = {};
   std::string client_id = {};
   std::string user_id = {};
   std::string room = {};    // joined, left; a client_message that named a room

@@ -219,12 +219,27 @@ void client_protocol::send(const client_request& request) {
       return;
     }
   }
-  if (sink_.send_event(request.room, request.data) == 0) {
-    // Said even to a send without an id: the message reached nobody.
-    reply_error(error_code::no_receiver, "no backend is watching client messages", request.id);
-    return;
+  // Without an id only a refusal is answered, so nothing needs to wait for it.
+  if (!request.id.empty())
+    pending_ = std::make_unique<pending_request>(pending_kind::send, request.room, request.id);
+  sink_.send_event(request.room, request.data);
+}
+
+void client_protocol::on_send_answer(bool taken, std::string_view error) {
+  std::string id;
+  const bool awaited = pending_ && pending_->kind == pending_kind::send;
+  if (awaited) {
+    id = std::move(pending_->id);
+    pending_.reset();
   }
-  if (!request.id.empty()) sink_.reply(encode_sent(request.id));
+  // A refusal is said even to a send without an id: the message reached nobody.
+  if (!error.empty()) {
+    reply_error(error_code::unavailable, "cannot send: " + std::string(error), id);
+  } else if (!taken) {
+    reply_error(error_code::no_receiver, "no backend is watching client messages", id);
+  } else if (awaited) {
+    sink_.reply(encode_sent(id));
+  }
 }
 
 void client_protocol::on_publish_answer(const std::string& room, std::uint64_t seq,

@@ -47,9 +47,10 @@ class protocol_sink {
   virtual void leave(const std::string& room, local_rooms::slot& membership) = 0;
   // With `answer`, the seq and epoch come back through client_protocol::on_publish_answer.
   virtual void publish(const std::string& room, std::string data, bool answer) = 0;
-  // A message for the backends (the event stream), about `room` when not empty: returns how
-  // many watchers have it queued (0: nobody watches).
-  virtual std::size_t send_event(std::string room, std::string data) = 0;
+  // A message for the backends (the event stream), about `room` when not empty. Whether a
+  // watcher has it queued comes back through client_protocol::on_send_answer (at once on a
+  // node alone; later, once the cluster numbered it, in cluster mode).
+  virtual void send_event(std::string room, std::string data) = 0;
   virtual void close(std::uint16_t code, std::string_view reason, close_mode mode) = 0;
   // An error for metrics and logs ("invalid_json", "rate_limit_close", ...).
   virtual void count_error(std::string_view kind) = 0;
@@ -74,6 +75,9 @@ class client_protocol {
                          std::string_view error = {});
   void on_presence_answer(const std::string& room, const std::vector<room_member>& members,
                           bool truncated);
+  // taken: a watcher has the client's message queued (false: nobody watches); a non-empty
+  // `error`: it could not be recorded (the cluster engine is down).
+  void on_send_answer(bool taken, std::string_view error);
 
   // True while a request waits for its room's owner: the connection reads nothing meanwhile,
   // so requests are answered in the order they were sent.
@@ -83,7 +87,7 @@ class client_protocol {
   std::vector<std::string> rooms() const;
 
  private:
-  enum class pending_kind { join, count, publish, presence };
+  enum class pending_kind { join, count, publish, presence, send };
   struct pending_request {
     pending_kind kind;
     std::string room;

@@ -73,6 +73,9 @@ class node_requests {
   virtual void ingest(publish_target target, std::string data) = 0;
   // An error for metrics ("ingest_invalid": a malformed ingestion message was dropped).
   virtual void count_error(std::string_view kind) = 0;
+  // The cluster's event stream, every node's events in id order (see event_log::receive): first
+  // the tail the cluster retains (`history`), then each event as it is added.
+  virtual void on_events(std::vector<client_event> events, bool history) = 0;
 };
 
 // Every method may be called from any thread; completions run on the engine's own thread and
@@ -111,6 +114,16 @@ class cluster_engine {
   virtual void stats_everywhere(std::string room, std::function<void(stats_snapshot)> done) = 0;
   virtual void presence_everywhere(
       std::string room, std::function<void(std::vector<room_member>, bool truncated)> done) = 0;
+
+  // The backends' event stream, one for the whole cluster. Numbers the event (its node named)
+  // and adds it to the stream every node reads back (node_requests::on_events). A client
+  // message is added only when a watcher on a live node wants it: `done` gets whether one did
+  // (asked only of client messages), or an error. While Redis is away, other events wait in a
+  // bounded backlog; when it is full they are lost and `done` says so.
+  virtual void append_event(client_event event,
+                            std::function<void(bool taken, std::string error)> done) = 0;
+  // This node's watchers, by filter: what the cluster checks a client message against.
+  virtual void set_event_watchers(std::vector<event_filter> filters) = 0;
 };
 
 }  // namespace wsedge::edge

@@ -99,6 +99,7 @@ struct edge_metrics {
   std::uint64_t event_watchers = 0;
   std::array<std::uint64_t, client_event_kind_names.size()> events{};
   std::uint64_t event_watchers_cut = 0;
+  std::uint64_t events_lost = 0;  // cluster mode: not added to the cluster's stream
   // permessage-deflate.
   std::uint64_t compressed_connections = 0;
   std::uint64_t messages_deflated = 0;

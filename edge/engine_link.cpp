@@ -50,4 +50,8 @@ void engine_link::count_error(std::string_view kind) {
   node_.observer().on_error(kind);
 }
 
+void engine_link::on_events(std::vector<client_event> events, bool history) {
+  node_.events().receive(std::move(events), history);
+}
+
 }  // namespace wsedge::edge

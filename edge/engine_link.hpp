@@ -24,6 +24,7 @@ class engine_link final : public node_requests {
   void on_room_resubscribed(std::string room) override;
   void ingest(publish_target target, std::string data) override;
   void count_error(std::string_view kind) override;
+  void on_events(std::vector<client_event> events, bool history) override;
 
  private:
   node_context& node_;

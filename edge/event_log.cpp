@@ -8,6 +8,17 @@ namespace wsedge::edge {
 namespace {
 constexpr std::array<std::string_view, 6> kind_names{"connected", "disconnected",   "joined",
                                                      "left",      "client_message", "gap"};
+// The events after `after` and before `resume` cannot be given; its id is the last one lost, so
+// resuming after the gap resumes without another.
+event_log::event_ptr gap_event(std::uint64_t after, std::uint64_t resume) {
+  auto gap = std::make_shared<client_event>();
+  gap->kind = client_event_kind::gap;
+  gap->id = resume - 1;
+  gap->gap_after = after;
+  gap->gap_resume = resume;
+  return gap;
+}
+
 }  // namespace
 
 std::string_view to_string(client_event_kind kind) {
@@ -62,7 +73,37 @@ event_log::event_log(std::size_t retention, std::size_t watcher_buffer, std::uin
 }
 
 void event_log::update_active() {
-  active_.store(retention_ > 0 || !watchers_.empty(), std::memory_order_relaxed);
+  active_.store(clustered() || retention_ > 0 || !watchers_.empty(), std::memory_order_relaxed);
+}
+
+std::size_t event_log::deliver(const event_ptr& event,
+                               std::vector<std::shared_ptr<watcher>>& to_wake) {
+  std::size_t taken = 0;
+  for (const auto& w : watchers_) {
+    if (w->awaits_history_ || !w->filter_.wants(*event)) continue;
+    switch (w->push(event)) {
+      case watcher::pushed::queued:
+        ++taken;
+        break;
+      case watcher::pushed::queued_first:
+        ++taken;
+        to_wake.push_back(w);
+        break;
+      case watcher::pushed::cut_now:
+        ++cut_;
+        to_wake.push_back(w);
+        break;
+      case watcher::pushed::refused:
+        break;
+    }
+  }
+  return taken;
+}
+
+void event_log::retain(event_ptr event) {
+  if (retention_ == 0) return;
+  if (retained_.size() == retention_) retained_.pop_front();
+  retained_.push_back(std::move(event));
 }
 
 std::size_t event_log::append(client_event event) {
@@ -73,24 +114,7 @@ std::size_t event_log::append(client_event event) {
     const client_event_kind kind = event.kind;
     event.id = next_id_++;
     auto shared = std::make_shared<const client_event>(std::move(event));
-    for (const auto& w : watchers_) {
-      if (!w->filter_.wants(*shared)) continue;
-      switch (w->push(shared)) {
-        case watcher::pushed::queued:
-          ++taken;
-          break;
-        case watcher::pushed::queued_first:
-          ++taken;
-          to_wake.push_back(w);
-          break;
-        case watcher::pushed::cut_now:
-          ++cut_;
-          to_wake.push_back(w);
-          break;
-        case watcher::pushed::refused:
-          break;
-      }
-    }
+    taken = deliver(shared, to_wake);
     if (kind == client_event_kind::client_message && taken == 0) {
       // Refused (the client hears no_receiver): no watcher saw its id, which is given back, and
       // it is not retained, so a backend resuming later never sees what the client was told
@@ -98,14 +122,111 @@ std::size_t event_log::append(client_event event) {
       --next_id_;
     } else {
       if (kind != client_event_kind::gap) ++appended_[static_cast<std::size_t>(kind)];
-      if (retention_ > 0) {
-        if (retained_.size() == retention_) retained_.pop_front();
-        retained_.push_back(std::move(shared));
-      }
+      retain(std::move(shared));
     }
   }
   for (const auto& w : to_wake) w->wake();
   return taken;
+}
+
+void event_log::join_cluster(cluster_link link) {
+  std::lock_guard lock(mutex_);
+  cluster_ = std::move(link);
+  // Watchers may be on other nodes: everything is forwarded (the engine drops what nobody
+  // retains or watches).
+  active_.store(true, std::memory_order_relaxed);
+}
+
+void event_log::record(client_event event) {
+  if (!clustered()) {
+    append(std::move(event));
+    return;
+  }
+  const auto kind = static_cast<std::size_t>(event.kind);
+  {
+    std::lock_guard lock(mutex_);
+    ++appended_[kind];
+  }
+  cluster_.forward(std::move(event), [this](bool, const std::string& error) {
+    if (error.empty()) return;
+    std::lock_guard lock(mutex_);
+    ++lost_;
+  });
+}
+
+void event_log::record_message(client_event event, message_answer done) {
+  if (!clustered()) {
+    const bool taken = append(std::move(event)) > 0;
+    done(taken, {});
+    return;
+  }
+  cluster_.forward(std::move(event), [this, done = std::move(done)](bool taken, std::string error) {
+    if (taken && error.empty()) {
+      std::lock_guard lock(mutex_);
+      ++appended_[static_cast<std::size_t>(client_event_kind::client_message)];
+    }
+    done(taken, std::move(error));
+  });
+}
+
+void event_log::receive(std::vector<client_event> events, bool history) {
+  std::vector<std::shared_ptr<watcher>> to_wake;
+  {
+    std::lock_guard lock(mutex_);
+    for (client_event& event : events) {
+      if (seen_any_ && event.id < next_id_) continue;  // read again after a reconnection
+      auto shared = std::make_shared<const client_event>(std::move(event));
+      if (!history) {
+        if (seen_any_ && shared->id > next_id_) {
+          // Events this node never read (trimmed while it was cut off, or a stream that began
+          // again): every watcher is told before the next one.
+          deliver(gap_event(next_id_ - 1, shared->id), to_wake);
+        }
+        deliver(shared, to_wake);
+      }
+      next_id_ = shared->id + 1;
+      seen_any_ = true;
+      retain(std::move(shared));
+    }
+    if (history && !history_read_) {
+      history_read_ = true;
+      for (const auto& w : watchers_) {
+        if (!w->awaits_history_) continue;
+        w->awaits_history_ = false;
+        if (replay(*w, w->after_id_)) to_wake.push_back(w);
+      }
+    }
+  }
+  for (const auto& w : to_wake) w->wake();
+}
+
+bool event_log::replay(watcher& w, std::uint64_t after_id) {
+  bool queued = false;
+  const std::uint64_t oldest = retained_.empty() ? next_id_ : retained_.front()->id;
+  if (after_id + 1 < oldest && (seen_any_ || !clustered())) {
+    w.push(gap_event(after_id, oldest));
+    queued = true;
+  }
+  // The retained events after `after_id`, by id (the ring is in id order).
+  auto first = std::upper_bound(retained_.begin(), retained_.end(), after_id,
+                                [](std::uint64_t id, const event_ptr& e) { return id < e->id; });
+  for (auto it = first; it != retained_.end(); ++it) {
+    // In a cluster the ring may hold a jump (events this node never read): said as in receive().
+    if (it != first && (*it)->id > (*std::prev(it))->id + 1)
+      w.push(gap_event((*std::prev(it))->id, (*it)->id));
+    if (!w.filter_.wants(**it)) continue;
+    w.push(*it);
+    queued = true;
+  }
+  return queued;
+}
+
+void event_log::tell_watchers() {
+  if (!cluster_.watchers_changed) return;
+  std::vector<event_filter> filters;
+  filters.reserve(watchers_.size());
+  for (const auto& w : watchers_) filters.push_back(w->filter_);
+  cluster_.watchers_changed(std::move(filters));
 }
 
 std::shared_ptr<event_log::watcher> event_log::watch(event_filter filter, std::uint64_t after_id,
@@ -114,30 +235,15 @@ std::shared_ptr<event_log::watcher> event_log::watch(event_filter filter, std::u
   bool queued = false;
   {
     std::lock_guard lock(mutex_);
-    if (after_id != 0) {
-      const std::uint64_t oldest = retained_.empty() ? next_id_ : retained_.front()->id;
-      if (after_id + 1 < oldest) {
-        auto gap = std::make_shared<client_event>();
-        gap->kind = client_event_kind::gap;
-        // The id of the last event lost: resuming after the gap resumes without another.
-        gap->id = oldest - 1;
-        gap->gap_after = after_id;
-        gap->gap_resume = oldest;
-        w->push(gap);
-        queued = true;
-      }
-      // The retained events after `after_id`, by id (the ring is in id order).
-      auto first =
-          std::upper_bound(retained_.begin(), retained_.end(), after_id,
-                           [](std::uint64_t id, const event_ptr& e) { return id < e->id; });
-      for (auto it = first; it != retained_.end(); ++it) {
-        if (!w->filter_.wants(**it)) continue;
-        w->push(*it);
-        queued = true;
-      }
+    if (after_id != 0 && clustered() && !history_read_) {
+      w->awaits_history_ = true;
+      w->after_id_ = after_id;
+    } else if (after_id != 0) {
+      queued = replay(*w, after_id);
     }
     watchers_.push_back(w);
     update_active();
+    tell_watchers();
   }
   if (queued) w->wake();
   return w;
@@ -148,6 +254,7 @@ void event_log::unwatch(const std::shared_ptr<watcher>& w) {
     std::lock_guard lock(mutex_);
     std::erase(watchers_, w);
     update_active();
+    tell_watchers();
   }
   std::lock_guard lock(w->wake_mutex_);
   w->wake_ = nullptr;
@@ -155,7 +262,7 @@ void event_log::unwatch(const std::shared_ptr<watcher>& w) {
 
 event_log::counts event_log::snapshot() const {
   std::lock_guard lock(mutex_);
-  return {watchers_.size(), appended_, cut_, retained_.size()};
+  return {watchers_.size(), appended_, cut_, retained_.size(), lost_};
 }
 
 }  // namespace wsedge::edge

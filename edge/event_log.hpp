@@ -1,6 +1,9 @@
 // The node's event log: the last `retention` client events, and the watchers that stream them.
 // Thread-safe: shards append, gRPC threads watch and take. One lock per event appended (events
 // are per connection and per client request, never per delivery).
+// Alone, the log numbers its events itself. In a cluster (join_cluster) it numbers nothing: what
+// this node records is forwarded to the cluster engine, which numbers every node's events in one
+// stream and feeds them all back through receive(); the log then holds the stream's tail.
 #pragma once
 
 #include <array>
@@ -11,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "edge/client_event.hpp"
@@ -41,6 +45,10 @@ class event_log {
 
     const event_filter filter_;
     const std::size_t buffer_;
+    // Cluster mode: a resuming watcher that came before the stream's tail was read, and the id
+    // it resumes after (served when the tail arrives).
+    bool awaits_history_ = false;
+    std::uint64_t after_id_ = 0;
     mutable std::mutex mutex_;
     std::deque<event_ptr> queue_;
     bool cut_ = false;
@@ -55,6 +63,21 @@ class event_log {
     std::array<std::uint64_t, client_event_kind_names.size()> events{};
     std::uint64_t watchers_cut = 0;  // cut for falling `buffer` events behind
     std::uint64_t retained = 0;
+    // Cluster mode: events this node could not add to the cluster's stream (the engine was
+    // down longer than its backlog).
+    std::uint64_t lost = 0;
+  };
+
+  // What answers a client's message: whether a watcher has it queued (false: nobody watches
+  // such messages) or, non-empty, why it could not be recorded.
+  using message_answer = std::function<void(bool taken, std::string error)>;
+  // The cluster engine, as the log uses it (any thread; `done` may run on another thread).
+  struct cluster_link {
+    // Numbers the event in the cluster's stream; `done` gets whether a watcher somewhere wanted
+    // it (only asked of client messages) or an error.
+    std::function<void(client_event, message_answer done)> forward;
+    // This node's watchers changed: the filters they watch with, for the whole cluster to see.
+    std::function<void(std::vector<event_filter>)> watchers_changed;
   };
 
   // Ids start at `first_id` (the start time in microseconds keeps them above any earlier run's).
@@ -68,6 +91,20 @@ class event_log {
   // watcher's wake runs on the calling thread, outside the log's lock.
   std::size_t append(client_event event);
 
+  // Before any event: numbering is the cluster's from now on (see the header comment).
+  void join_cluster(cluster_link link);
+  bool clustered() const { return static_cast<bool>(cluster_.forward); }
+  // An event of a connection's life: appended here, or forwarded to the cluster.
+  void record(client_event event);
+  // A client's message. Alone, `done` runs at once on the calling thread; in a cluster, later,
+  // on the engine's.
+  void record_message(client_event event, message_answer done);
+  // Cluster mode (the engine's thread): the cluster's events, in id order. With `history`, the
+  // tail the cluster still retains, read when the engine connects (resuming watchers that came
+  // first are served from it); events already seen are skipped, and an id that jumps gives every
+  // watcher a gap event.
+  void receive(std::vector<client_event> events, bool history);
+
   // after_id 0: events from now on. Otherwise, first the retained events after it (preceded by
   // a gap event when some of those were no longer retained). `wake` runs on appending threads
   // whenever the queue stops being empty; it must not block.
@@ -80,6 +117,14 @@ class event_log {
 
  private:
   void update_active();
+  // Under mutex_: the retained events after `after_id` queued to `w` (a gap event first when
+  // some are no longer retained); true when something was queued.
+  bool replay(watcher& w, std::uint64_t after_id);
+  // Under mutex_: queues `event` to every watcher that wants it; returns how many took it.
+  std::size_t deliver(const event_ptr& event, std::vector<std::shared_ptr<watcher>>& to_wake);
+  void retain(event_ptr event);
+  // Under mutex_: the filters of every watcher, told to the cluster.
+  void tell_watchers();
 
   const std::size_t retention_;
   const std::size_t watcher_buffer_;
@@ -89,7 +134,13 @@ class event_log {
   std::uint64_t next_id_;
   std::array<std::uint64_t, client_event_kind_names.size()> appended_{};
   std::uint64_t cut_ = 0;
+  std::uint64_t lost_ = 0;
   std::atomic<bool> active_{false};
+  cluster_link cluster_;
+  // Cluster mode: the stream's tail has been read; next_id_ is the last id seen + 1 once
+  // seen_any_.
+  bool history_read_ = false;
+  bool seen_any_ = false;
 };
 
 }  // namespace wsedge::edge

@@ -48,6 +48,16 @@ node_context::node_context(edge_config cfg, edge_observer& obs, const token_veri
           {config_.permessage_deflate, config_.compression_min_bytes, config_.compression_level}) {
   for (unsigned i = 0; i < config_.threads; ++i)
     shards_.push_back(std::make_unique<shard>(i, *this));
+  if (engine_ != nullptr) {
+    events_.join_cluster({.forward =
+                              [engine](client_event event, event_log::message_answer done) {
+                                engine->append_event(std::move(event), std::move(done));
+                              },
+                          .watchers_changed =
+                              [engine](std::vector<event_filter> filters) {
+                                engine->set_event_watchers(std::move(filters));
+                              }});
+  }
 }
 
 node_context::~node_context() {
@@ -75,6 +85,7 @@ edge_metrics node_context::metrics() const {
   total.event_watchers = events.watchers;
   total.events = events.events;
   total.event_watchers_cut = events.watchers_cut;
+  total.events_lost = events.lost;
   const deflate_figures deflated = deflater_.figures();
   total.compressed_connections = deflated.connections;
   total.messages_deflated = deflated.messages;

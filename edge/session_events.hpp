@@ -16,16 +16,17 @@ namespace wsedge::edge {
 client_event session_event(client_event_kind kind, const session& s);
 
 inline void record_connected(event_log& log, const session& s) {
-  if (log.active()) log.append(session_event(client_event_kind::connected, s));
+  if (log.active()) log.record(session_event(client_event_kind::connected, s));
 }
 
-// Returns how many watchers have the message queued.
-inline std::size_t record_client_message(event_log& log, const session& s, std::string room,
-                                         std::string data) {
+// `done`: whether a watcher has the message queued, or why it could not be recorded (see
+// event_log::record_message for the thread it runs on).
+inline void record_client_message(event_log& log, const session& s, std::string room,
+                                  std::string data, event_log::message_answer done) {
   client_event event = session_event(client_event_kind::client_message, s);
   event.room = std::move(room);
   event.data = std::move(data);
-  return log.append(std::move(event));
+  log.record_message(std::move(event), std::move(done));
 }
 
 inline void record_membership(event_log& log, const session& s, const std::string& room,
@@ -34,7 +35,7 @@ inline void record_membership(event_log& log, const session& s, const std::strin
   client_event event =
       session_event(joined ? client_event_kind::joined : client_event_kind::left, s);
   event.room = room;
-  log.append(std::move(event));
+  log.record(std::move(event));
 }
 
 inline void record_disconnected(event_log& log, const session& s, std::uint16_t code,
@@ -43,7 +44,7 @@ inline void record_disconnected(event_log& log, const session& s, std::uint16_t 
   client_event event = session_event(client_event_kind::disconnected, s);
   event.code = code;
   event.reason = reason;
-  log.append(std::move(event));
+  log.record(std::move(event));
 }
 
 }  // namespace wsedge::edge

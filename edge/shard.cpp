@@ -81,6 +81,12 @@ void shard::post(shard_mailbox::task work) {
   mailbox_.push(caller != nullptr ? caller->index_ : mailbox_.external_lane(), std::move(work));
 }
 
+void shard::post_to_session(std::uint64_t serial, std::function<void(session&)> work) {
+  post([this, serial, work = std::move(work)] {
+    if (session* s = find(serial)) work(*s);
+  });
+}
+
 // --- Sessions ---
 
 shard::registration::registration(registration&& other) noexcept

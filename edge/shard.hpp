@@ -6,6 +6,7 @@
 #include <absl/container/flat_hash_set.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -48,6 +49,8 @@ class shard {
   // --- Any thread. ---
   // Runs `work` on this shard. Work queued by one thread (or one shard) runs in queue order.
   void post(shard_mailbox::task work);
+  // Runs `work` on this shard with its session `serial`, if that session is still there.
+  void post_to_session(std::uint64_t serial, std::function<void(session&)> work);
   // The shard whose thread is calling, or nullptr off the shards.
   static shard* current();
   const shard_counters& counters() const { return counters_; }

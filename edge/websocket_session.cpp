@@ -231,6 +231,12 @@ void websocket_session<Stream>::on_presence_answer(const std::string& room,
   resume_reading();
 }
 
+template <class Stream>
+void websocket_session<Stream>::on_send_answer(bool taken, std::string_view error) {
+  protocol_->on_send_answer(taken, error);
+  resume_reading();
+}
+
 // --- Writing ---
 
 template <class Stream>

@@ -3,6 +3,7 @@
 // messages for the backends' event stream. Instantiated for plain TCP and for TLS at the end.
 #include "edge/node_context.hpp"
 #include "edge/session_events.hpp"
+#include "edge/shard.hpp"
 #include "edge/websocket_session.hpp"
 #include "edge/ws_frame.hpp"
 
@@ -50,8 +51,22 @@ void websocket_session<Stream>::publish(const std::string& room, std::string dat
 }
 
 template <class Stream>
-std::size_t websocket_session<Stream>::send_event(std::string room, std::string data) {
-  return record_client_message(node_.events(), *this, std::move(room), std::move(data));
+void websocket_session<Stream>::send_event(std::string room, std::string data) {
+  if (!node_.events().clustered()) {
+    // Answered at once, on this thread: the handler replies before the next request is read.
+    return record_client_message(
+        node_.events(), *this, std::move(room), std::move(data),
+        [this](bool taken, const std::string& error) { protocol_->on_send_answer(taken, error); });
+  }
+  // Answered on the engine's thread once the cluster numbered it: back to this shard, to this
+  // session if it is still there.
+  record_client_message(node_.events(), *this, std::move(room), std::move(data),
+                        [&shard = shard_, serial = serial()](bool taken, std::string error) {
+                          shard.post_to_session(serial,
+                                                [taken, error = std::move(error)](session& s) {
+                                                  s.on_send_answer(taken, error);
+                                                });
+                        });
 }
 
 template <class Stream>
@@ -68,7 +83,7 @@ template void websocket_session<beast::tcp_stream>::presence(const std::string&)
 template void websocket_session<beast::tcp_stream>::attach(const std::string&, local_rooms::slot&);
 template void websocket_session<beast::tcp_stream>::leave(const std::string&, local_rooms::slot&);
 template void websocket_session<beast::tcp_stream>::publish(const std::string&, std::string, bool);
-template std::size_t websocket_session<beast::tcp_stream>::send_event(std::string, std::string);
+template void websocket_session<beast::tcp_stream>::send_event(std::string, std::string);
 template void websocket_session<beast::tcp_stream>::count_error(std::string_view);
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::reply(std::string);
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::join(const std::string&,
@@ -84,8 +99,8 @@ template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::leave(con
                                                                              local_rooms::slot&);
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::publish(const std::string&,
                                                                                std::string, bool);
-template std::size_t websocket_session<beast::ssl_stream<beast::tcp_stream>>::send_event(
-    std::string, std::string);
+template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::send_event(std::string,
+                                                                                  std::string);
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::count_error(
     std::string_view);
 

@@ -154,6 +154,10 @@ std::vector<MetricFamily> edge_collector::Collect() const {
                        "Watchers ended with RESOURCE_EXHAUSTED for falling events_watcher_buffer "
                        "events behind.",
                        counter, m.event_watchers_cut));
+  out.push_back(single("wsedge_events_lost_total",
+                       "Cluster mode: this node's events that never reached the cluster's stream "
+                       "(Redis was away longer than the event backlog lasts).",
+                       counter, m.events_lost));
   out.push_back(single("wsedge_outbound_queued_messages",
                        "Messages waiting in connections' outbound queues (not yet written).", gauge,
                        m.outbound_queued_messages));

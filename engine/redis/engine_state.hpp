@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "engine/redis/channel_subscriptions.hpp"
+#include "engine/redis/event_feed.hpp"
 #include "engine/redis/node_messages.hpp"
 #include "engine/redis/redis_connection.hpp"
 #include "engine/redis/redis_engine.hpp"
@@ -22,6 +24,15 @@
 namespace wsedge::engine::redis {
 
 namespace net = boost::asio;
+
+// The scripts state::script runs, by index (their texts are in redis_engine.cpp).
+enum script_index : std::size_t {
+  publish_script,
+  read_script,
+  heartbeat_script,
+  lease_script,
+  append_event_script
+};
 
 // One cluster-wide request on its way: who should answer, who has, and what they said.
 struct gather {
@@ -70,6 +81,13 @@ struct redis_engine::state {
   // Completes the gather when every node it reached and every live node has answered.
   void complete_if_answered(std::uint64_t id);
   std::vector<std::string> other_live_nodes() const;
+  // The event stream (redis_engine_events.cpp): into the stream now, or into the backlog while
+  // Redis is away.
+  void append_event(edge::client_event event, std::function<void(bool, std::string)> done);
+  void send_event(edge::client_event event, std::function<void(bool, std::string)> done);
+  void flush_event_backlog();
+  // Tells Redis this node's watchers' filters (none: its entry goes).
+  void announce_watchers();
 
   // The room's name comes last in every key, after a word of its own per kind: room names may
   // hold ':', so "x:history" must never be room x's stream.
@@ -90,6 +108,9 @@ struct redis_engine::state {
   }
   std::string ingest_channel() const { return options.prefix + ":publish"; }
   std::string lease_key() const { return options.prefix + ":ingest:lease"; }
+  std::string events_key() const { return options.prefix + ":events"; }
+  std::string event_ids_key() const { return options.prefix + ":events:ids"; }
+  std::string event_watchers_key() const { return options.prefix + ":events:watchers"; }
   std::string fresh_epoch();
 
   redis_engine& owner;
@@ -99,6 +120,13 @@ struct redis_engine::state {
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   std::shared_ptr<redis_connection> commands;
   std::shared_ptr<redis_connection> subscriber;
+  std::unique_ptr<event_feed> events;
+  struct waiting_event {
+    edge::client_event event;
+    std::function<void(bool, std::string)> done;
+  };
+  std::deque<waiting_event> event_backlog;
+  std::string watcher_filters;  // encoded (event_entries.hpp); empty: no watcher here
   channel_subscriptions subscriptions;
   net::steady_timer ticker{io};
   std::vector<std::string> script_shas;

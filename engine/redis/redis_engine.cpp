@@ -21,8 +21,7 @@ namespace {
 // The scripts as Redis runs them: the member count shared by publish and read goes first.
 const std::string script_texts[] = {std::string(scripts::live_members) + scripts::publish,
                                     std::string(scripts::live_members) + scripts::read,
-                                    scripts::heartbeat, scripts::lease};
-enum script_index : std::size_t { publish_script, read_script, heartbeat_script, lease_script };
+                                    scripts::heartbeat, scripts::lease, scripts::append_event};
 
 std::string text(const redisReply* r) {
   return r != nullptr && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS ||
@@ -88,7 +87,9 @@ edge::engine_metrics redis_engine::metrics() const {
   edge::engine_metrics m;
   m.enabled = true;
   m.up = up();
-  for (const auto* c : {state_->commands.get(), state_->subscriber.get()}) {
+  const redis_connection* connections[] = {state_->commands.get(), state_->subscriber.get(),
+                                           &state_->events->connection()};
+  for (const redis_connection* c : connections) {
     if (c == nullptr) continue;
     const auto n = c->counted();
     m.commands += n.commands;
@@ -227,6 +228,12 @@ redis_engine::state::state(redis_engine& engine, const redis_engine_options& opt
   commands = redis_connection::create(io, o);
   subscriber = redis_connection::create(io, o);
   subscriptions.use(*subscriber);
+  events = std::make_unique<event_feed>(
+      io, o, events_key(), options.events_retention,
+      [this](std::vector<edge::client_event> read, bool history) {
+        if (node != nullptr) node->on_events(std::move(read), history);
+      },
+      [this] { on_state_change(); });
 }
 
 void redis_engine::state::start() {
@@ -236,6 +243,7 @@ void redis_engine::state::start() {
   subscriptions.want(node_channel(options.node_name));
   commands->start();
   subscriber->start();
+  events->start();
   tick();
 }
 
@@ -255,6 +263,8 @@ void redis_engine::state::leave_then_stop(std::chrono::milliseconds grace) {
   if (holds_lease)
     commands->command({"EVAL", scripts::release_lease, "1", lease_key(), options.node_name},
                       ignore);
+  if (!watcher_filters.empty())
+    commands->command({"HDEL", event_watchers_key(), options.node_name}, ignore);
   commands->command({"PING"}, [timer](const redisReply*, std::string_view) { timer->cancel(); });
 }
 
@@ -266,6 +276,11 @@ void redis_engine::state::stop() {
   while (!gathers.empty()) complete(gathers.begin()->first);
   if (commands) commands->stop();
   if (subscriber) subscriber->stop();
+  if (events) events->stop();
+  // Whatever still waits for Redis is lost now.
+  for (auto& waiting : event_backlog)
+    if (waiting.done) waiting.done(false, "unavailable");
+  event_backlog.clear();
   subscriptions.on_connection(false);
   owner.up_ = false;
 }
@@ -281,9 +296,12 @@ void redis_engine::state::on_state_change() {
     beat();  // announce this node at once, not a heartbeat later
     // Redis may have lost them (a restart): this node's members are told again.
     for (const auto& [room, members] : rooms) count_members(room, members);
+    announce_watchers();
+    flush_event_backlog();
   }
   subscriptions.on_connection(subscriber_up);
-  const bool up = commands_up && subscriber_up;
+  // Up once the event stream's tail is read too: a watcher from then on misses nothing.
+  const bool up = commands_up && subscriber_up && events->tail_read();
   if (up != owner.up_.load()) {
     std::fprintf(stderr, "wsedge: redis %s:%u %s\n", options.host.c_str(), options.port,
                  up ? "connected" : "unreachable; retrying");

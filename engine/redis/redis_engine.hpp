@@ -37,6 +37,10 @@ struct redis_engine_options {
   std::chrono::milliseconds heartbeat{1000};
   std::chrono::milliseconds node_timeout{5000};  // a node without a heartbeat this long is gone
   std::chrono::milliseconds lease{3000};         // the ingestion lease
+  // The cluster's event stream: how many events it keeps (each node holds the same tail), and
+  // how many of this node's events wait while Redis is away before they are lost.
+  std::size_t events_retention = 10'000;
+  std::size_t event_backlog = 10'000;
 };
 
 class redis_engine final : public edge::cluster_engine {
@@ -63,6 +67,9 @@ class redis_engine final : public edge::cluster_engine {
   void stats_everywhere(std::string room, std::function<void(edge::stats_snapshot)> done) override;
   void presence_everywhere(std::string room,
                            std::function<void(std::vector<edge::room_member>, bool)> done) override;
+  void append_event(edge::client_event event,
+                    std::function<void(bool taken, std::string error)> done) override;
+  void set_event_watchers(std::vector<edge::event_filter> filters) override;
 
   // Holds the ingestion lease now (for tests and logs).
   bool ingesting() const { return ingesting_.load(std::memory_order_relaxed); }

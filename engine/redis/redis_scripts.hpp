@@ -111,4 +111,57 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 )lua";
 
+// One event into the cluster's event stream. KEYS: the stream, its id counter, the watchers'
+// filters (node → "<kinds> <prefix length> <prefix>" repeated), the nodes' heartbeat set.
+// ARGV: how many entries the stream keeps (MAXLEN ~), how recent a heartbeat counts (ms),
+// "1" when the event is added only if a watcher on a live node wants it, the event's kind (its
+// bit in a filter's kinds), its room, then its fields. Returns the event's id as a string, or 0
+// when no watcher wanted it. Ids go up by one per event, so a reader sees a gap exactly; a
+// counter Redis lost starts again at the time in microseconds, above the ids it gave before.
+inline constexpr const char* append_event = R"lua(
+local function wanted(kind, room, window)
+  local t = redis.call('TIME')
+  local alive = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - window
+  local all = redis.call('HGETALL', KEYS[3])
+  for i = 1, #all, 2 do
+    local seen = redis.call('ZSCORE', KEYS[4], all[i])
+    if seen and tonumber(seen) >= alive then
+      local v = all[i + 1]
+      local pos = 1
+      while pos <= #v do
+        local a = string.find(v, ' ', pos, true)
+        local b = a and string.find(v, ' ', a + 1, true)
+        if not b then break end
+        local kinds = tonumber(string.sub(v, pos, a - 1)) or 0
+        local length = tonumber(string.sub(v, a + 1, b - 1)) or 0
+        local prefix = string.sub(v, b + 1, b + length)
+        pos = b + length + 1
+        if math.floor(kinds / 2 ^ kind) % 2 == 1 and
+           (length == 0 or (room ~= '' and string.sub(room, 1, length) == prefix)) then
+          return true
+        end
+      end
+    end
+  end
+  return false
+end
+if ARGV[3] == '1' and not wanted(tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[2])) then
+  return 0
+end
+local id = redis.call('INCR', KEYS[2])
+if id == 1 then
+  local t = redis.call('TIME')
+  id = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  local top = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+  if #top > 0 then
+    local last = tonumber(string.match(top[1][1], '%-(%d+)$')) or 0
+    if last >= id then id = last + 1 end
+  end
+  redis.call('SET', KEYS[2], string.format('%.0f', id))
+end
+local sid = string.format('%.0f', id)
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '0-' .. sid, unpack(ARGV, 6))
+return sid
+)lua";
+
 }  // namespace wsedge::engine::redis::scripts

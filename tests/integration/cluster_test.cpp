@@ -8,6 +8,8 @@
 #include <random>
 #include <thread>
 
+#include "tests/support/cluster_fixture.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/test_node.hpp"
 #include "tests/support/ws_client.hpp"
@@ -31,16 +33,6 @@ json::object next_of(ws_client& c, std::string_view type, std::chrono::milliseco
   }
   ADD_FAILURE() << "no " << type << " message";
   return {};
-}
-
-template <class F>
-bool eventually(F condition, std::chrono::milliseconds timeout = 10s) {
-  const auto deadline = clock::now() + timeout;
-  while (!condition()) {
-    if (clock::now() > deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
 }
 
 // A plain (blocking) Redis client for the test's own commands.
@@ -73,40 +65,11 @@ class redis_client {
   redisContext* context_;
 };
 
-class Cluster : public ::testing::Test {
+class Cluster : public cluster_fixture {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(redis_server::available()) << "no " << redis_server_binary;
-    redis = std::make_unique<redis_server>();
-    prefix = "t" + std::to_string(std::random_device{}());
-    for (int i = 0; i < 3; ++i)
-      nodes.push_back(std::make_unique<test_node>(config("n" + std::to_string(i))));
-    // Every node connected, and each sees all three in its heartbeats.
-    ASSERT_TRUE(eventually([&] {
-      for (auto& n : nodes)
-        if (!n->server().hub().engine_up() || n->stats().nodes_size() != 3) return false;
-      return true;
-    }));
-  }
-
-  // Every in-process node's Stats lists `count` nodes (each has seen the others' heartbeats).
-  bool every_node_sees(int count) {
-    return eventually([&] {
-      for (auto& n : nodes)
-        if (n->stats().nodes_size() != count) return false;
-      return true;
-    });
-  }
-
-  app::server_config config(const std::string& name) {
-    auto c = test_config();
-    engine::redis::redis_engine_options o;
-    o.port = redis->port();
-    o.prefix = prefix;
-    o.node_name = name;
+  Cluster() : cluster_fixture(3) {}
+  void tune(engine::redis::redis_engine_options& o) override {
     o.ingest = {{prefix + "-jobs:updates", "jobs"}};
-    c.redis = o;
-    return c;
   }
 
   json::object join(ws_client& c, test_node& node, const std::string& room) {
@@ -121,10 +84,6 @@ class Cluster : public ::testing::Test {
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response;
   }
-
-  std::unique_ptr<redis_server> redis;
-  std::string prefix;
-  std::vector<std::unique_ptr<test_node>> nodes;
 };
 
 TEST_F(Cluster, EveryMemberOnEveryNodeGetsEveryMessageInOneOrder) {

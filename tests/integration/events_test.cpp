@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/event_watch.hpp"
 #include "tests/support/test_node.hpp"
 #include "tests/support/ws_client.hpp"
 
@@ -15,44 +16,6 @@ namespace wsedge::testing {
 namespace {
 
 namespace v1 = wsedge::v1;
-
-// One WatchEvents call. open() returns once the server has registered the watcher.
-class watch {
- public:
-  watch(test_node& node, const v1::WatchRequest& request = {}) {
-    context_.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-    reader_ = node.control().WatchEvents(&context_, request);
-    reader_->WaitForInitialMetadata();
-  }
-  ~watch() {
-    if (finished_) return;
-    context_.TryCancel();
-    v1::Event ignored;
-    while (reader_->Read(&ignored)) {
-    }
-    reader_->Finish().ok();
-  }
-
-  v1::Event next() {
-    v1::Event event;
-    EXPECT_TRUE(reader_->Read(&event)) << "the stream ended";
-    return event;
-  }
-  // Reads to the end of the stream; returns its status.
-  grpc::Status finish(int* read = nullptr) {
-    v1::Event event;
-    int n = 0;
-    while (reader_->Read(&event)) ++n;
-    if (read) *read = n;
-    finished_ = true;
-    return reader_->Finish();
-  }
-
- private:
-  grpc::ClientContext context_;
-  std::unique_ptr<grpc::ClientReader<v1::Event>> reader_;
-  bool finished_ = false;
-};
 
 std::string reply_type(ws_client& client) {
   return str(client.read_json().at("type"));

@@ -42,9 +42,12 @@ struct fake_sink final : protocol_sink {
   void count_error(std::string_view kind) override { errors.emplace_back(kind); }
   std::size_t watchers = 0;
   std::vector<std::pair<std::string, std::string>> sends;  // room, data
-  std::size_t send_event(std::string room, std::string data) override {
+  // Set: a send is answered at once (as on a node alone); null: the test answers it later (as
+  // the cluster does).
+  client_protocol* answer_at_once = nullptr;
+  void send_event(std::string room, std::string data) override {
     sends.emplace_back(std::move(room), std::move(data));
-    return watchers;
+    if (answer_at_once != nullptr) answer_at_once->on_send_answer(watchers > 0, {});
   }
 
   std::string last_type() const {
@@ -58,7 +61,9 @@ join_answer answer(bool joined, std::uint64_t members, std::uint64_t seq) {
 
 class ClientProtocolHandler : public ::testing::Test {
  protected:
-  ClientProtocolHandler() : handler(config, who, sink, client_protocol::clock::now()) {}
+  ClientProtocolHandler() : handler(config, who, sink, client_protocol::clock::now()) {
+    sink.answer_at_once = &handler;
+  }
   void send(std::string_view text) {
     handler.on_message(text, false, client_protocol::clock::now());
   }
@@ -249,6 +254,32 @@ TEST_F(ClientProtocolHandler, SendWithoutAWatcherIsNoReceiverEvenWithoutAnId) {
   EXPECT_EQ(sink.sends.size(), 1u);
 }
 
+TEST_F(ClientProtocolHandler, AClusterSendWaitsForItsAnswerAndReportsTheEngineDown) {
+  sink.answer_at_once = nullptr;
+  send(R"({"type":"send","data":1,"id":"a"})");
+  EXPECT_TRUE(handler.waiting());  // nothing more is read until the cluster answers
+  EXPECT_TRUE(sink.replies.empty());
+  handler.on_send_answer(true, {});
+  EXPECT_FALSE(handler.waiting());
+  EXPECT_EQ(sink.replies.back(), R"({"type":"sent","id":"a"})");
+
+  send(R"({"type":"send","data":2,"id":"b"})");
+  handler.on_send_answer(false, "unavailable");
+  EXPECT_FALSE(handler.waiting());
+  EXPECT_NE(sink.replies.back().find("unavailable"), std::string::npos);
+  EXPECT_NE(sink.replies.back().find(R"("id":"b")"), std::string::npos);
+
+  // Without an id nothing waits, and only a refusal is said.
+  send(R"({"type":"send","data":3})");
+  EXPECT_FALSE(handler.waiting());
+  const std::size_t replies = sink.replies.size();
+  handler.on_send_answer(true, {});
+  EXPECT_EQ(sink.replies.size(), replies);
+  send(R"({"type":"send","data":4})");
+  handler.on_send_answer(false, {});
+  EXPECT_NE(sink.replies.back().find("no_receiver"), std::string::npos);
+}
+
 TEST_F(ClientProtocolHandler, SendAboutARoomNeedsMembershipAndTheRoomRule) {
   sink.watchers = 1;
   send(R"({"type":"send","room":"r","data":1,"id":2})");
@@ -263,6 +294,7 @@ TEST_F(ClientProtocolHandler, SendAboutARoomNeedsMembershipAndTheRoomRule) {
 
   config.room_rules = parse_room_rules(R"({"rules":[{"room":"*","send":[]}]})").value();
   client_protocol ruled(config, who, sink, client_protocol::clock::now());
+  sink.answer_at_once = &ruled;
   ruled.on_message(R"({"type":"subscribe","room":"r"})", false, client_protocol::clock::now());
   ruled.on_join_answer("r", answer(true, 1, 0));
   ruled.on_message(R"({"type":"send","room":"r","data":1,"id":4})", false,

@@ -1,5 +1,7 @@
 // The event log alone: ids, filters, resumption with and without a gap, cutting a watcher that
-// falls behind, and no wake after unwatch.
+// falls behind, and no wake after unwatch. In a cluster: forwarding instead of numbering, the
+// cluster's events fed back (duplicates skipped, a jump made a gap), resumption served from the
+// tail once it is read, and the watchers' filters told to the cluster.
 #include "edge/event_log.hpp"
 
 #include <gtest/gtest.h>
@@ -207,6 +209,144 @@ TEST(EventLog, NoWakeRunsAfterUnwatchReturns) {
   stop = true;
   appender.join();
   EXPECT_EQ(late_wakes.load(), 0);
+}
+
+// A cluster engine that keeps what it was given, for the test to answer.
+struct fake_cluster {
+  std::vector<client_event> forwarded;
+  std::vector<event_log::message_answer> answers;
+  std::vector<std::vector<event_filter>> told;
+
+  event_log::cluster_link link() {
+    return {.forward =
+                [this](client_event e, event_log::message_answer done) {
+                  forwarded.push_back(std::move(e));
+                  answers.push_back(std::move(done));
+                },
+            .watchers_changed = [this](std::vector<event_filter> f) { told.push_back(f); }};
+  }
+};
+
+client_event numbered(std::uint64_t id, std::string room = "r", std::string node = "n") {
+  client_event e = joined(std::move(room));
+  e.id = id;
+  e.node = std::move(node);
+  return e;
+}
+
+std::vector<std::uint64_t> ids(const std::vector<event_log::event_ptr>& events) {
+  std::vector<std::uint64_t> out;
+  for (const auto& e : events) out.push_back(e->id);
+  return out;
+}
+
+TEST(EventLogInACluster, RecordsAreForwardedAndNothingIsNumberedHere) {
+  fake_cluster cluster;
+  event_log log(10, 10, 1000);
+  log.join_cluster(cluster.link());
+  EXPECT_TRUE(log.clustered());
+  auto w = log.watch({}, 0, [] {});
+  log.record(joined("r"));
+  ASSERT_EQ(cluster.forwarded.size(), 1u);
+  EXPECT_EQ(w->next(), nullptr);  // it comes back through receive(), numbered by the cluster
+
+  client_event message = joined("r");
+  message.kind = client_event_kind::client_message;
+  std::vector<std::pair<bool, std::string>> answered;
+  log.record_message(message, [&](bool taken, std::string error) {
+    answered.emplace_back(taken, std::move(error));
+  });
+  ASSERT_EQ(cluster.answers.size(), 2u);
+  EXPECT_TRUE(answered.empty());  // later, when the cluster says
+  cluster.answers[1](true, {});
+  cluster.answers[0](false, "event backlog full");  // the join could not be added: lost
+  ASSERT_EQ(answered.size(), 1u);
+  EXPECT_TRUE(answered[0].first);
+  const auto counts = log.snapshot();
+  EXPECT_EQ(counts.events[static_cast<std::size_t>(client_event_kind::joined)], 1u);
+  EXPECT_EQ(counts.events[static_cast<std::size_t>(client_event_kind::client_message)], 1u);
+  EXPECT_EQ(counts.lost, 1u);
+}
+
+TEST(EventLogInACluster, FedEventsReachWatchersOnceAndAJumpIsAGap) {
+  fake_cluster cluster;
+  event_log log(10, 10, 1);
+  log.join_cluster(cluster.link());
+  auto w = log.watch({}, 0, [] {});
+  log.receive({numbered(50), numbered(51)}, true);  // the tail: retained, not news
+  EXPECT_EQ(w->next(), nullptr);
+  log.receive({numbered(51), numbered(52), numbered(53)}, false);  // 51 read again
+  auto got = drain(*w);
+  EXPECT_EQ(ids(got), (std::vector<std::uint64_t>{52, 53}));
+  EXPECT_EQ(got[0]->node, "n");
+
+  log.receive({numbered(60)}, false);
+  got = drain(*w);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0]->kind, client_event_kind::gap);
+  EXPECT_EQ(got[0]->gap_after, 53u);
+  EXPECT_EQ(got[0]->gap_resume, 60u);
+  EXPECT_EQ(got[1]->id, 60u);
+
+  // A late watcher resumes from the tail and what came after it, told of the same gap.
+  auto late = log.watch({}, 50, [] {});
+  got = drain(*late);
+  EXPECT_EQ(ids(got), (std::vector<std::uint64_t>{51, 52, 53, 59, 60}));
+  EXPECT_EQ(got[3]->kind, client_event_kind::gap);
+}
+
+TEST(EventLogInACluster, AWatcherResumingBeforeTheTailIsReadIsServedFromIt) {
+  fake_cluster cluster;
+  event_log log(3, 10, 1);
+  log.join_cluster(cluster.link());
+  int wakes = 0;
+  auto resuming = log.watch({}, 41, [&] { ++wakes; });
+  auto fresh = log.watch({}, 0, [] {});
+  auto too_old = log.watch({}, 10, [] {});
+  EXPECT_EQ(resuming->next(), nullptr);
+  // The cluster keeps 40..44; this node keeps 3 of them.
+  log.receive({numbered(42), numbered(43), numbered(44)}, true);
+  EXPECT_EQ(wakes, 1);
+  EXPECT_EQ(ids(drain(*resuming)), (std::vector<std::uint64_t>{42, 43, 44}));
+  EXPECT_EQ(fresh->next(), nullptr);
+  auto old = drain(*too_old);
+  ASSERT_EQ(old.size(), 4u);
+  EXPECT_EQ(old[0]->kind, client_event_kind::gap);
+  EXPECT_EQ(old[0]->gap_resume, 42u);
+  log.receive({numbered(45)}, false);
+  EXPECT_EQ(ids(drain(*resuming)), (std::vector<std::uint64_t>{45}));
+  EXPECT_EQ(ids(drain(*fresh)), (std::vector<std::uint64_t>{45}));
+}
+
+TEST(EventLogInACluster, AnEmptyStreamGivesNoGapForItsFirstEvent) {
+  fake_cluster cluster;
+  event_log log(10, 10, 1);
+  log.join_cluster(cluster.link());
+  auto resuming = log.watch({}, 7, [] {});
+  log.receive({}, true);
+  EXPECT_EQ(resuming->next(), nullptr);
+  log.receive({numbered(1'000'000)}, false);
+  EXPECT_EQ(ids(drain(*resuming)), (std::vector<std::uint64_t>{1'000'000}));
+}
+
+TEST(EventLogInACluster, TheWatchersFiltersAreToldOnEveryChange) {
+  fake_cluster cluster;
+  event_log log(10, 10, 1);
+  log.join_cluster(cluster.link());
+  event_filter messages_about_games;
+  messages_about_games.kinds = 1u << static_cast<unsigned>(client_event_kind::client_message);
+  messages_about_games.room_prefix = "game:";
+  auto a = log.watch(messages_about_games, 0, [] {});
+  auto b = log.watch({}, 0, [] {});
+  log.unwatch(a);
+  log.unwatch(b);
+  ASSERT_EQ(cluster.told.size(), 4u);
+  ASSERT_EQ(cluster.told[0].size(), 1u);
+  EXPECT_EQ(cluster.told[0][0].room_prefix, "game:");
+  EXPECT_EQ(cluster.told[1].size(), 2u);
+  ASSERT_EQ(cluster.told[2].size(), 1u);
+  EXPECT_EQ(cluster.told[2][0].kinds, event_filter::all_kinds);
+  EXPECT_TRUE(cluster.told[3].empty());
 }
 
 }  // namespace
