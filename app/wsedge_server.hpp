@@ -38,7 +38,8 @@ class wsedge_server {
   server_config config_;
   // Declared before the hub that uses it; a bad key is reported by start().
   absl::StatusOr<std::unique_ptr<auth::jwt_verifier>> verifier_;
-  // Declared in dependency order: destroyed control first, observer last.
+  // Declared in dependency order: destroyed control first, observer last. The destructor stops
+  // the hub (its shard and engine threads, which finish gRPC calls) before control goes.
   edge::observer_list observers_;
   // With broker=redis; outlives the hub, which stops it.
   std::unique_ptr<edge::cluster_engine> engine_;

@@ -21,6 +21,7 @@ struct control_server::impl {
   std::vector<std::unique_ptr<grpc::Service>> reflection;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
+  bool shut_down = false;
 };
 
 control_server::control_server() : impl_(std::make_unique<impl>()) {}
@@ -68,17 +69,20 @@ std::uint16_t control_server::port() const {
 }
 
 void control_server::set_serving(bool serving) {
-  if (!impl_->server) return;
+  if (!impl_->server || impl_->shut_down) return;
   auto* health = impl_->server->GetHealthCheckService();
   health->SetServingStatus(serving);
   health->SetServingStatus("wsedge.v1.EdgeControl", serving);
 }
 
 void control_server::shutdown(std::chrono::system_clock::time_point deadline) {
-  if (!impl_->server) return;
+  if (!impl_->server || impl_->shut_down) return;
+  impl_->shut_down = true;
   impl_->server->Shutdown(deadline);
   impl_->server->Wait();
-  impl_->server.reset();
+  // Not deleted here: a call finished from a shard or the engine thread may still be inside
+  // gRPC's Finish() (which touches the server after the call is counted done) when Wait()
+  // returns. The server goes with this object, after those threads were joined (hub::stop).
 }
 
 }  // namespace wsedge::control

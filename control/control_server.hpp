@@ -34,7 +34,9 @@ class control_server {
   std::uint16_t port() const;
   // Health: SERVING / NOT_SERVING for "" and "wsedge.v1.EdgeControl".
   void set_serving(bool serving);
-  // Finishes in-flight calls until the deadline, then cancels the rest.
+  // Finishes in-flight calls until the deadline, then cancels the rest. The gRPC server itself
+  // is freed by the destructor: destroy this only after the threads that finish calls (the
+  // hub's shards and engine) have stopped.
   void shutdown(std::chrono::system_clock::time_point deadline);
 
  private:
