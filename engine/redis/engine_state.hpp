@@ -86,6 +86,8 @@ struct redis_engine::state {
   void append_event(edge::client_event event, std::function<void(bool, std::string)> done);
   void send_event(edge::client_event event, std::function<void(bool, std::string)> done);
   void flush_event_backlog();
+  // Into the backlog (lost when it is full), to be sent once Redis is back.
+  void park_event(edge::client_event event, std::function<void(bool, std::string)> done);
   // Tells Redis this node's watchers' filters (none: its entry goes).
   void announce_watchers();
 

@@ -6,6 +6,7 @@
 
 #include <boost/asio/post.hpp>
 #include <charconv>
+#include <optional>
 
 #include "engine/redis/engine_state.hpp"
 #include "engine/redis/event_entries.hpp"
@@ -48,6 +49,11 @@ void redis_engine::state::append_event(edge::client_event event,
     if (done) done(false, "unavailable");
     return;
   }
+  park_event(std::move(event), std::move(done));
+}
+
+void redis_engine::state::park_event(edge::client_event event,
+                                     std::function<void(bool, std::string)> done) {
   if (event_backlog.size() >= options.event_backlog) {
     if (done) done(false, "event backlog full");
     return;
@@ -76,10 +82,22 @@ void redis_engine::state::send_event(edge::client_event event,
                                 needs_watcher ? "1" : "0",
                                 std::to_string(static_cast<unsigned>(event.kind)), event.room};
   for (std::string& field : event_fields(event)) args.push_back(std::move(field));
+  // A connection's life event is kept for a resend.
+  std::optional<edge::client_event> kept;
+  if (!message) kept = std::move(event);
   script(append_event_script, {events_key(), event_ids_key(), event_watchers_key(), nodes_key()},
-         std::move(args), [done = std::move(done)](const redisReply* r, std::string_view error) {
+         std::move(args),
+         [this, kept = std::move(kept), done = std::move(done)](const redisReply* r,
+                                                                std::string_view error) mutable {
+           const bool transport = !error.empty() || r == nullptr;
+           if (transport && kept && !stopped && error != "stopped") {
+             // The connection went while the event was on its way: it waits for the next one
+             // like the events made meanwhile (it may then be added twice, if Redis ran the
+             // script before the reply was lost; never lost in silence).
+             return park_event(std::move(*kept), std::move(done));
+           }
            if (!done) return;
-           if (!error.empty() || r == nullptr)
+           if (transport)
              return done(false, error == "connection lost" || error == "stopped" || r == nullptr
                                     ? std::string("unavailable")
                                     : std::string(error));

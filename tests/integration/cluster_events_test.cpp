@@ -13,6 +13,7 @@
 #include "tests/support/redis_server.hpp"
 #include "tests/support/test_node.hpp"
 #include "tests/support/ws_client.hpp"
+#include "tests/support/wsedge_binary.hpp"
 
 namespace wsedge::testing {
 namespace {
@@ -142,6 +143,37 @@ TEST_F(ClusterEvents, EventsMadeWhileRedisIsAwayArriveInOrderAfterAGap) {
   EXPECT_EQ(connected.id(), gap.gap().resumed_id());
   EXPECT_GT(connected.id(), before.id());
   EXPECT_EQ(nodes[1]->server().hub().metrics().events_lost, 0u);
+}
+
+TEST_F(ClusterEvents, ADrainedNodesClientsLeaveTheStreamWithTheirCloseCode) {
+  child_process brief(
+      wsedge_argv({"--broker=redis", "--redis_url=" + redis->url(), "--redis_prefix=" + prefix,
+                   "--node_name=brief", "--threads=1"}));
+  const auto ports = read_startup_line(brief);
+  ASSERT_TRUE(ports);
+  ASSERT_TRUE(every_node_sees(3));
+  watch all(*nodes[0]);
+  ws_client client;
+  const std::string id = client.connect_and_greet(static_cast<std::uint16_t>(ports->ws));
+  ASSERT_FALSE(id.empty());
+  client.send(R"({"type":"subscribe","room":"r"})");
+  ASSERT_EQ(str(client.read_json().at("type")), "subscribed");
+  EXPECT_TRUE(all.next().has_connected());
+  EXPECT_TRUE(all.next().has_joined());
+
+  // SIGTERM: the node closes its clients with 1001 and leaves the cluster; what they did on
+  // their way out is on the stream before it goes.
+  brief.signal(SIGTERM);
+  EXPECT_EQ(client.wait_for_close(), 1001);
+  ASSERT_EQ(brief.wait_exit(10s), 0);
+  const v1::Event left = all.next();
+  EXPECT_TRUE(left.has_left());
+  EXPECT_EQ(left.room(), "r");
+  const v1::Event gone = all.next();
+  ASSERT_TRUE(gone.has_disconnected());
+  EXPECT_EQ(gone.disconnected().code(), 1001u);
+  EXPECT_EQ(gone.client_id(), id);
+  EXPECT_EQ(gone.node(), "brief");
 }
 
 }  // namespace

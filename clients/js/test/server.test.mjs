@@ -209,11 +209,18 @@ describe("against wsedge", () => {
     assert.ok(caps.presence, "the server does not answer presence requests (join/leave come with it)");
     const watcher = connect(t, server.url);
     const events = [];
+    let watching;
     const two = new Promise((resolve) => {
       const push = (kind) => (e) => events.push([kind, e.client_id]) === 2 && resolve();
-      watcher.subscribe("comings", { joinLeave: true, onJoin: push("join"), onLeave: push("leave") });
+      watching = watcher.subscribe("comings", {
+        joinLeave: true,
+        onJoin: push("join"),
+        onLeave: push("leave"),
+      });
     });
     await connected(watcher);
+    // Only a member by the time the other client joins hears of it.
+    await watching.ready;
     const other = connect(t, server.url);
     const { client_id } = await connected(other);
     const sub = other.subscribe("comings");
