@@ -291,11 +291,12 @@ absl::StatusOr<edge::identity> jwt_verifier::verify(std::string_view token) cons
   }
   if (const json::value* rooms = claims.if_contains("rooms")) {
     if (!rooms->is_array()) return unauthenticated("rooms must be an array of strings");
-    who.rooms.emplace();
+    std::vector<std::string> allowed;
     for (const auto& r : rooms->get_array()) {
       if (!r.is_string()) return unauthenticated("rooms must be an array of strings");
-      who.rooms->emplace_back(r.get_string());
+      allowed.emplace_back(r.get_string());
     }
+    who.rooms = std::make_shared<const std::vector<std::string>>(std::move(allowed));
   }
   if (claims.contains("exp"))
     who.expires_at = std::chrono::system_clock::time_point(

@@ -2,6 +2,7 @@
 #include "edge/client_protocol.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "edge/room_access.hpp"
 #include "edge/room_rules.hpp"
@@ -14,31 +15,30 @@ constexpr std::uint16_t close_policy = 1008;
 
 client_protocol::client_protocol(const edge_config& config, const identity& who,
                                  protocol_sink& sink, clock::time_point now)
-    : config_(config),
-      who_(who),
-      sink_(sink),
-      guard_(config.message_rate, config.message_burst, config.rate_limit_close_after, now) {}
+    : config_(config), who_(who), sink_(sink), guard_(limits(), now) {}
 
 void client_protocol::join_on_connect(connect_rooms initial) {
-  auto& rooms = initial.rooms;
-  if (initial.since && !rooms.empty())
-    initial_since_ = std::make_unique<stream_position>(std::move(*initial.since));
-  initial_rooms_.insert(initial_rooms_.begin(), std::make_move_iterator(rooms.rbegin()),
-                        std::make_move_iterator(rooms.rend()));
+  if (initial.rooms.empty()) return;
+  initial_ = std::make_unique<initial_join>();
+  initial_->rooms.assign(std::make_move_iterator(initial.rooms.rbegin()),
+                         std::make_move_iterator(initial.rooms.rend()));
+  initial_->since = std::move(initial.since);
   if (!waiting()) join_next_initial();
 }
 
 void client_protocol::join_next_initial() {
-  while (!waiting() && !initial_rooms_.empty()) {
-    std::string room = std::move(initial_rooms_.back());
-    initial_rooms_.pop_back();
-    const std::unique_ptr<stream_position> since = std::move(initial_since_);
-    subscribe(room, {}, since.get(), false);
+  while (!waiting() && initial_) {
+    std::string room = std::move(initial_->rooms.back());
+    initial_->rooms.pop_back();
+    // Only the first room recovers.
+    const std::optional<stream_position> since = std::exchange(initial_->since, std::nullopt);
+    if (initial_->rooms.empty()) initial_.reset();
+    subscribe(room, {}, since ? &*since : nullptr, false);
   }
 }
 
 bool client_protocol::admit(clock::time_point now) {
-  switch (guard_.take(now)) {
+  switch (guard_.take(limits(), now)) {
     case flood_guard::verdict::pass:
       return true;
     case flood_guard::verdict::refuse:
@@ -183,7 +183,7 @@ void client_protocol::leave_all() {
   for (auto& s : subscriptions_) sink_.leave(s.room, s.membership);
   subscriptions_.clear();
   subscription_count_ = 0;
-  initial_rooms_ = {};
+  initial_.reset();
 }
 
 void client_protocol::publish(const client_request& request) {

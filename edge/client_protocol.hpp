@@ -102,6 +102,9 @@ class client_protocol {
   };
 
   bool admit(clock::time_point now);
+  flood_limits limits() const {
+    return {{config_.message_rate, config_.message_burst}, config_.rate_limit_close_after};
+  }
   void handle(const client_request& request);
   void subscribe(const std::string& room, const std::string& id, const stream_position* since,
                  bool join_leave);
@@ -120,14 +123,17 @@ class client_protocol {
   // Stable addresses (the shard's member lists point at each membership slot), one allocation
   // per room and one pointer when there is none; newest first.
   std::forward_list<subscription> subscriptions_;
-  std::size_t subscription_count_ = 0;
+  std::uint32_t subscription_count_ = 0;
   // Only while a request waits (on the heap: most of a connection's life it is empty).
   std::unique_ptr<pending_request> pending_;
-  // Rooms from the connect URL still to join, last first (a vector: a deque allocates ~600 B
-  // up front, on every connection).
-  std::vector<std::string> initial_rooms_;
-  // The position the first of them recovers from (only while that join is still to be made).
-  std::unique_ptr<stream_position> initial_since_;
+  // Rooms from the connect URL still to join, last first, and the position the first of them
+  // recovers from: on the heap only until they are joined (every idle connection would carry
+  // the empty vector otherwise).
+  struct initial_join {
+    std::vector<std::string> rooms;
+    std::optional<stream_position> since;
+  };
+  std::unique_ptr<initial_join> initial_;
 };
 
 }  // namespace wsedge::edge

@@ -7,6 +7,14 @@
 
 namespace wsedge::edge {
 
+// The limits one connection's messages are held to (the same for every connection).
+struct flood_limits {
+  rate_limit messages;
+  // A refusal less than this after the previous one continues the same flood; a flood this
+  // long closes the connection.
+  std::chrono::steady_clock::duration close_after{};
+};
+
 class flood_guard {
  public:
   using clock = std::chrono::steady_clock;
@@ -17,21 +25,19 @@ class flood_guard {
     close,           // over it for close_after without a break: close the connection (1008)
   };
 
-  // A refusal less than close_after after the previous one continues the same flood.
-  flood_guard(double rate, double burst, clock::duration close_after, clock::time_point now)
-      : bucket_(rate, burst, now), close_after_(close_after) {}
+  flood_guard(const flood_limits& limits, clock::time_point now) : bucket_(limits.messages, now) {}
 
   // Every inbound frame (text, binary, ping) takes one token.
-  verdict take(clock::time_point now) {
-    if (bucket_.try_take(now)) return verdict::pass;
+  verdict take(const flood_limits& limits, clock::time_point now) {
+    if (bucket_.try_take(limits.messages, now)) return verdict::pass;
     // A refusal long after the last one starts a new flood; tokens that trickle in meanwhile
     // (a client at ten times the rate still gets one now and then) do not end one.
-    if (!flooding_ || now - last_refused_ > close_after_) {
+    if (!flooding_ || now - last_refused_ > limits.close_after) {
       flooding_ = true;
       flooding_since_ = now;
     }
     last_refused_ = now;
-    if (now - flooding_since_ >= close_after_) return verdict::close;
+    if (now - flooding_since_ >= limits.close_after) return verdict::close;
     // At most one answer a second: the server never sends more than a flooder sends it.
     if (answered_ && now - last_answer_ < std::chrono::seconds(1)) return verdict::refuse_quietly;
     answered_ = true;
@@ -41,7 +47,6 @@ class flood_guard {
 
  private:
   token_bucket bucket_;
-  clock::duration close_after_;
   bool flooding_ = false;
   bool answered_ = false;
   clock::time_point flooding_since_{};

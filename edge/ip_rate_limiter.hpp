@@ -16,7 +16,7 @@ namespace wsedge::edge {
 class ip_rate_limiter {
  public:
   // rate 0 turns the limit off.
-  ip_rate_limiter(double rate, double burst) : rate_(rate), burst_(burst) {}
+  ip_rate_limiter(double rate, double burst) : limit_{rate, burst} {}
 
   // Thread-safe. False when `address` has opened connections faster than the rate allows.
   bool allow(std::string_view address, token_bucket::clock::time_point now);
@@ -25,8 +25,7 @@ class ip_rate_limiter {
   // Above this many tracked addresses, idle ones are forgotten (their buckets are full anyway).
   static constexpr std::size_t max_tracked = 65'536;
 
-  double rate_;
-  double burst_;
+  rate_limit limit_;
   std::mutex mutex_;
   string_map<std::string, token_bucket> buckets_ ABSL_GUARDED_BY(mutex_);
 };

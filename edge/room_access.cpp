@@ -10,7 +10,7 @@ bool room_pattern_matches(std::string_view pattern, std::string_view room) {
   return room == pattern;
 }
 
-bool rooms_allow(const std::optional<std::vector<std::string>>& rooms, std::string_view room) {
+bool rooms_allow(const std::vector<std::string>* rooms, std::string_view room) {
   if (!rooms) return true;
   return std::any_of(rooms->begin(), rooms->end(), [room](std::string_view pattern) {
     return room_pattern_matches(pattern, room);
@@ -22,7 +22,7 @@ bool may_join(const identity& who, std::string_view room) {
     std::string_view owner = room.substr(personal_room_prefix.size());
     if (who.user_id.empty() || owner != who.user_id) return false;
   }
-  return rooms_allow(who.rooms, room);
+  return rooms_allow(who.rooms.get(), room);
 }
 
 }  // namespace wsedge::edge

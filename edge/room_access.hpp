@@ -13,8 +13,8 @@ inline constexpr std::string_view personal_room_prefix = "user:";
 // A room pattern is an exact name, or a prefix ending in '*' ("*" matches every room).
 bool room_pattern_matches(std::string_view pattern, std::string_view room);
 
-// True when `rooms` (a token's allowance; nullopt = unrestricted) lets its holder into `room`.
-bool rooms_allow(const std::optional<std::vector<std::string>>& rooms, std::string_view room);
+// True when `rooms` (a token's allowance; null = unrestricted) lets its holder into `room`.
+bool rooms_allow(const std::vector<std::string>* rooms, std::string_view room);
 
 // Personal rooms and the token's allowance (room rules are checked separately).
 bool may_join(const identity& who, std::string_view room);

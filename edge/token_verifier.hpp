@@ -4,6 +4,7 @@
 #include <absl/status/statusor.h>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,8 +16,9 @@ namespace wsedge::edge {
 struct identity {
   std::string user_id;
   std::string role;
-  // Rooms the token allows (exact names, or prefixes ending in '*'); nullopt = no restriction.
-  std::optional<std::vector<std::string>> rooms;
+  // Rooms the token allows (exact names, or prefixes ending in '*'); null = no restriction.
+  // Shared and behind a pointer: most connections have none, and each one holds its identity.
+  std::shared_ptr<const std::vector<std::string>> rooms;
   // When the token stops being valid; the connection is closed with 1008 then.
   std::optional<std::chrono::system_clock::time_point> expires_at;
 };

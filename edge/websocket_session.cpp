@@ -100,6 +100,9 @@ void websocket_session<Stream>::on_accept(connect_rooms initial_rooms, beast::er
     return;
   }
   state_ = state::open;
+  // The handshake's decorator (its captured strings, on the heap: Beast keeps only 40 bytes in
+  // place) would otherwise stay for the connection's life.
+  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type&) {}));
   keepalive_.last_activity = keepalive_.last_ping = clock::now();
   registration_ = shard_.enroll(*this, client_id_, serial_);
   node_.observer().on_connection_opened();

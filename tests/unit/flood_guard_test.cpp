@@ -11,27 +11,29 @@ using verdict = flood_guard::verdict;
 
 TEST(FloodGuard, ABurstIsRefusedOnceAndForgiven) {
   const auto t0 = flood_guard::clock::now();
-  flood_guard guard(10, 2, 2s, t0);
-  EXPECT_EQ(guard.take(t0), verdict::pass);
-  EXPECT_EQ(guard.take(t0), verdict::pass);
-  EXPECT_EQ(guard.take(t0), verdict::refuse);
-  EXPECT_EQ(guard.take(t0 + 1ms), verdict::refuse_quietly);
+  const flood_limits limits{{10, 2}, 2s};
+  flood_guard guard(limits, t0);
+  EXPECT_EQ(guard.take(limits, t0), verdict::pass);
+  EXPECT_EQ(guard.take(limits, t0), verdict::pass);
+  EXPECT_EQ(guard.take(limits, t0), verdict::refuse);
+  EXPECT_EQ(guard.take(limits, t0 + 1ms), verdict::refuse_quietly);
   // Quiet for longer than close_after: tokens are back, and the next refusal starts a new
   // flood instead of closing an old one.
-  EXPECT_EQ(guard.take(t0 + 3s), verdict::pass);
-  EXPECT_EQ(guard.take(t0 + 3s), verdict::pass);
-  EXPECT_EQ(guard.take(t0 + 3s), verdict::refuse);
-  EXPECT_EQ(guard.take(t0 + 3s + 1ms), verdict::refuse_quietly);
+  EXPECT_EQ(guard.take(limits, t0 + 3s), verdict::pass);
+  EXPECT_EQ(guard.take(limits, t0 + 3s), verdict::pass);
+  EXPECT_EQ(guard.take(limits, t0 + 3s), verdict::refuse);
+  EXPECT_EQ(guard.take(limits, t0 + 3s + 1ms), verdict::refuse_quietly);
 }
 
 TEST(FloodGuard, ASustainedFloodIsClosedEvenAsTokensTrickleIn) {
   const auto t0 = flood_guard::clock::now();
-  flood_guard guard(100, 1, 2s, t0);
+  const flood_limits limits{{100, 1}, 2s};
+  flood_guard guard(limits, t0);
   int refusals_told = 0;
   verdict last = verdict::pass;
   // Ten times the rate: a token refills every 10 ms and is taken at once.
   for (auto t = t0; t < t0 + 3s && last != verdict::close; t += 1ms) {
-    last = guard.take(t);
+    last = guard.take(limits, t);
     refusals_told += last == verdict::refuse;
   }
   EXPECT_EQ(last, verdict::close);

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "edge/room_access.hpp"
 
 namespace wsedge::edge {
@@ -41,7 +43,11 @@ TEST(RoomAccess, PatternsPersonalRoomsAndClaims) {
   EXPECT_FALSE(room_pattern_matches("chat:*", "chat"));
   EXPECT_TRUE(room_pattern_matches("*", "x"));
   EXPECT_FALSE(room_pattern_matches("news", "newsroom"));
-  identity alice{"alice", "member", std::vector<std::string>{"chat:*", "user:alice"}, {}};
+  identity alice{"alice",
+                 "member",
+                 std::make_shared<const std::vector<std::string>>(
+                     std::vector<std::string>{"chat:*", "user:alice"}),
+                 {}};
   EXPECT_TRUE(may_join(alice, "chat:9"));
   EXPECT_TRUE(may_join(alice, "user:alice"));
   EXPECT_FALSE(may_join(alice, "other"));
