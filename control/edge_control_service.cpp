@@ -291,6 +291,10 @@ grpc::ServerWriteReactor<v1::Event>* edge_control_service::WatchEvents(
   edge::event_filter filter;
   if (grpc::Status status = to_filter(*request, filter); !status.ok())
     return refuse_event_stream(std::move(status));
+  if (!hub_.events_serving())
+    return refuse_event_stream(
+        {grpc::StatusCode::UNAVAILABLE,
+         "this node has not read the cluster's event stream yet (Redis unreachable); retry"});
   return start_event_stream(hub_, std::move(filter), request->after_id());
 }
 

@@ -222,22 +222,18 @@ void client_protocol::send(const client_request& request) {
   // Without an id only a refusal is answered, so nothing needs to wait for it.
   if (!request.id.empty())
     pending_ = std::make_unique<pending_request>(pending_kind::send, request.room, request.id);
-  sink_.send_event(request.room, request.data);
+  sink_.send_event(request.room, request.data, request.id);
 }
 
-void client_protocol::on_send_answer(bool taken, std::string_view error) {
-  std::string id;
-  const bool awaited = pending_ && pending_->kind == pending_kind::send;
-  if (awaited) {
-    id = std::move(pending_->id);
+void client_protocol::on_send_answer(const std::string& id, bool taken, std::string_view error) {
+  if (!id.empty() && pending_ && pending_->kind == pending_kind::send && pending_->id == id)
     pending_.reset();
-  }
   // A refusal is said even to a send without an id: the message reached nobody.
   if (!error.empty()) {
     reply_error(error_code::unavailable, "cannot send: " + std::string(error), id);
   } else if (!taken) {
     reply_error(error_code::no_receiver, "no backend is watching client messages", id);
-  } else if (awaited) {
+  } else if (!id.empty()) {
     sink_.reply(encode_sent(id));
   }
 }

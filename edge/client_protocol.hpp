@@ -48,9 +48,9 @@ class protocol_sink {
   // With `answer`, the seq and epoch come back through client_protocol::on_publish_answer.
   virtual void publish(const std::string& room, std::string data, bool answer) = 0;
   // A message for the backends (the event stream), about `room` when not empty. Whether a
-  // watcher has it queued comes back through client_protocol::on_send_answer (at once on a
-  // node alone; later, once the cluster numbered it, in cluster mode).
-  virtual void send_event(std::string room, std::string data) = 0;
+  // watcher has it queued comes back, with `id`, through client_protocol::on_send_answer (at
+  // once on a node alone; later, once the cluster numbered it, in cluster mode).
+  virtual void send_event(std::string room, std::string data, std::string id) = 0;
   virtual void close(std::uint16_t code, std::string_view reason, close_mode mode) = 0;
   // An error for metrics and logs ("invalid_json", "rate_limit_close", ...).
   virtual void count_error(std::string_view kind) = 0;
@@ -75,9 +75,10 @@ class client_protocol {
                          std::string_view error = {});
   void on_presence_answer(const std::string& room, const std::vector<room_member>& members,
                           bool truncated);
-  // taken: a watcher has the client's message queued (false: nobody watches); a non-empty
-  // `error`: it could not be recorded (the cluster engine is down).
-  void on_send_answer(bool taken, std::string_view error);
+  // The send with `id` (empty: one without): taken, a watcher has the client's message queued
+  // (false: nobody watches); a non-empty `error`, it could not be recorded (the cluster engine
+  // is down). Sends without an id are not waited for, so their answers may come between.
+  void on_send_answer(const std::string& id, bool taken, std::string_view error);
 
   // True while a request waits for its room's owner: the connection reads nothing meanwhile,
   // so requests are answered in the order they were sent.

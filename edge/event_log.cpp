@@ -76,28 +76,46 @@ void event_log::update_active() {
   active_.store(clustered() || retention_ > 0 || !watchers_.empty(), std::memory_order_relaxed);
 }
 
+bool event_log::queue(const std::shared_ptr<watcher>& w, const event_ptr& event,
+                      std::vector<std::shared_ptr<watcher>>& to_wake) {
+  switch (w->push(event)) {
+    case watcher::pushed::queued:
+      return true;
+    case watcher::pushed::queued_first:
+      to_wake.push_back(w);
+      return true;
+    case watcher::pushed::cut_now:
+      ++cut_;
+      to_wake.push_back(w);
+      return false;
+    case watcher::pushed::refused:
+      return false;
+  }
+  return false;
+}
+
+bool event_log::offer(const std::shared_ptr<watcher>& w, const event_ptr& event,
+                      std::vector<std::shared_ptr<watcher>>& to_wake) {
+  if (event->id <= w->at_) return false;  // it resumed after this one
+  // Ids it never saw since its position (trimmed, or a stream that began again): said first.
+  if (w->at_ != 0 && event->id > w->at_ + 1) queue(w, gap_event(w->at_, event->id), to_wake);
+  w->at_ = event->id;
+  return w->filter_.wants(*event) && queue(w, event, to_wake);
+}
+
 std::size_t event_log::deliver(const event_ptr& event,
                                std::vector<std::shared_ptr<watcher>>& to_wake) {
   std::size_t taken = 0;
   for (const auto& w : watchers_) {
-    if (w->awaits_history_ || !w->filter_.wants(*event)) continue;
-    switch (w->push(event)) {
-      case watcher::pushed::queued:
-        ++taken;
-        break;
-      case watcher::pushed::queued_first:
-        ++taken;
-        to_wake.push_back(w);
-        break;
-      case watcher::pushed::cut_now:
-        ++cut_;
-        to_wake.push_back(w);
-        break;
-      case watcher::pushed::refused:
-        break;
-    }
+    if (!w->awaits_history_ && offer(w, event, to_wake)) ++taken;
   }
   return taken;
+}
+
+bool event_log::wanted(const client_event& event) const {
+  return std::any_of(watchers_.begin(), watchers_.end(), [&](const auto& w) {
+    return !w->awaits_history_ && w->filter_.wants(event) && !w->cut();
+  });
 }
 
 void event_log::retain(event_ptr event) {
@@ -112,16 +130,20 @@ std::size_t event_log::append(client_event event) {
   {
     std::lock_guard lock(mutex_);
     const client_event_kind kind = event.kind;
+    // A client message nobody wants is refused (the client hears no_receiver) before it gets an
+    // id: it is not retained, so a backend resuming later never sees what the client was told
+    // reached nobody.
+    if (kind == client_event_kind::client_message && !wanted(event)) return 0;
     event.id = next_id_++;
     auto shared = std::make_shared<const client_event>(std::move(event));
     taken = deliver(shared, to_wake);
     if (kind == client_event_kind::client_message && taken == 0) {
-      // Refused (the client hears no_receiver): no watcher saw its id, which is given back, and
-      // it is not retained, so a backend resuming later never sees what the client was told
-      // reached nobody.
+      // Its only watchers overflowed on it: refused all the same, and its id given back.
       --next_id_;
+      for (const auto& w : watchers_)
+        if (w->at_ == shared->id) w->at_ = shared->id - 1;
     } else {
-      if (kind != client_event_kind::gap) ++appended_[static_cast<std::size_t>(kind)];
+      ++appended_[static_cast<std::size_t>(kind)];
       retain(std::move(shared));
     }
   }
@@ -176,14 +198,7 @@ void event_log::receive(std::vector<client_event> events, bool history) {
     for (client_event& event : events) {
       if (seen_any_ && event.id < next_id_) continue;  // read again after a reconnection
       auto shared = std::make_shared<const client_event>(std::move(event));
-      if (!history) {
-        if (seen_any_ && shared->id > next_id_) {
-          // Events this node never read (trimmed while it was cut off, or a stream that began
-          // again): every watcher is told before the next one.
-          deliver(gap_event(next_id_ - 1, shared->id), to_wake);
-        }
-        deliver(shared, to_wake);
-      }
+      if (!history) deliver(shared, to_wake);
       next_id_ = shared->id + 1;
       seen_any_ = true;
       retain(std::move(shared));
@@ -191,31 +206,32 @@ void event_log::receive(std::vector<client_event> events, bool history) {
     if (history && !history_read_) {
       history_read_ = true;
       for (const auto& w : watchers_) {
-        if (!w->awaits_history_) continue;
-        w->awaits_history_ = false;
-        if (replay(*w, w->after_id_)) to_wake.push_back(w);
+        if (w->awaits_history_) {
+          w->awaits_history_ = false;
+          replay(w, w->at_, to_wake);
+        } else if (w->at_ == 0 && seen_any_) {
+          w->at_ = next_id_ - 1;  // from now on: the tail is what came before
+        }
       }
     }
   }
   for (const auto& w : to_wake) w->wake();
 }
 
-bool event_log::replay(watcher& w, std::uint64_t after_id) {
+bool event_log::replay(const std::shared_ptr<watcher>& w, std::uint64_t after_id,
+                       std::vector<std::shared_ptr<watcher>>& to_wake) {
+  w->at_ = after_id;
   bool queued = false;
-  const std::uint64_t oldest = retained_.empty() ? next_id_ : retained_.front()->id;
-  if (after_id + 1 < oldest && (seen_any_ || !clustered())) {
-    w.push(gap_event(after_id, oldest));
-    queued = true;
-  }
-  // The retained events after `after_id`, by id (the ring is in id order).
+  // The retained events after `after_id`, by id (the ring is in id order), a gap first where
+  // ids are missing (no longer retained, or never read by this node).
   auto first = std::upper_bound(retained_.begin(), retained_.end(), after_id,
                                 [](std::uint64_t id, const event_ptr& e) { return id < e->id; });
-  for (auto it = first; it != retained_.end(); ++it) {
-    // In a cluster the ring may hold a jump (events this node never read): said as in receive().
-    if (it != first && (*it)->id > (*std::prev(it))->id + 1)
-      w.push(gap_event((*std::prev(it))->id, (*it)->id));
-    if (!w.filter_.wants(**it)) continue;
-    w.push(*it);
+  for (auto it = first; it != retained_.end(); ++it) queued = offer(w, *it, to_wake) || queued;
+  // Events after its position that are not retained at all (none kept, or all after it lost).
+  const bool known = seen_any_ || !clustered();
+  if (known && next_id_ - 1 > w->at_) {
+    queue(w, gap_event(w->at_, next_id_), to_wake);
+    w->at_ = next_id_ - 1;
     queued = true;
   }
   return queued;
@@ -232,21 +248,29 @@ void event_log::tell_watchers() {
 std::shared_ptr<event_log::watcher> event_log::watch(event_filter filter, std::uint64_t after_id,
                                                      std::function<void()> wake) {
   std::shared_ptr<watcher> w(new watcher(std::move(filter), watcher_buffer_, std::move(wake)));
-  bool queued = false;
+  std::vector<std::shared_ptr<watcher>> to_wake;
   {
     std::lock_guard lock(mutex_);
     if (after_id != 0 && clustered() && !history_read_) {
+      // Served when the tail is read (receive).
       w->awaits_history_ = true;
-      w->after_id_ = after_id;
+      w->at_ = after_id;
     } else if (after_id != 0) {
-      queued = replay(*w, after_id);
+      replay(w, after_id, to_wake);
+    } else if (seen_any_ || !clustered()) {
+      w->at_ = next_id_ - 1;  // from now on
     }
     watchers_.push_back(w);
     update_active();
     tell_watchers();
   }
-  if (queued) w->wake();
+  if (!to_wake.empty()) w->wake();
   return w;
+}
+
+bool event_log::serving() const {
+  std::lock_guard lock(mutex_);
+  return !clustered() || history_read_;
 }
 
 void event_log::unwatch(const std::shared_ptr<watcher>& w) {

@@ -45,10 +45,13 @@ class event_log {
 
     const event_filter filter_;
     const std::size_t buffer_;
-    // Cluster mode: a resuming watcher that came before the stream's tail was read, and the id
-    // it resumes after (served when the tail arrives).
+    // Under the log's mutex: the id it is at (its after_id, then each event offered to it,
+    // wanted or not; 0: not known yet). Events at or before it are not given again; an event
+    // past it + 1 comes after a gap event.
+    std::uint64_t at_ = 0;
+    // Cluster mode: a resuming watcher that came before the stream's tail was read (served,
+    // from at_, when the tail arrives).
     bool awaits_history_ = false;
-    std::uint64_t after_id_ = 0;
     mutable std::mutex mutex_;
     std::deque<event_ptr> queue_;
     bool cut_ = false;
@@ -94,6 +97,9 @@ class event_log {
   // Before any event: numbering is the cluster's from now on (see the header comment).
   void join_cluster(cluster_link link);
   bool clustered() const { return static_cast<bool>(cluster_.forward); }
+  // False in a cluster until the stream's tail has been read: a watcher then could not be told
+  // which events came before it (WatchEvents answers UNAVAILABLE meanwhile).
+  bool serving() const;
   // An event of a connection's life: appended here, or forwarded to the cluster.
   void record(client_event event);
   // A client's message. Alone, `done` runs at once on the calling thread; in a cluster, later,
@@ -117,11 +123,20 @@ class event_log {
 
  private:
   void update_active();
-  // Under mutex_: the retained events after `after_id` queued to `w` (a gap event first when
-  // some are no longer retained); true when something was queued.
-  bool replay(watcher& w, std::uint64_t after_id);
-  // Under mutex_: queues `event` to every watcher that wants it; returns how many took it.
+  // Under mutex_ (these five): the retained events after `after_id` offered to `w`, and a gap
+  // for what is not retained; true when something was queued.
+  bool replay(const std::shared_ptr<watcher>& w, std::uint64_t after_id,
+              std::vector<std::shared_ptr<watcher>>& to_wake);
+  // Offers `event` to every watcher; returns how many queued it.
   std::size_t deliver(const event_ptr& event, std::vector<std::shared_ptr<watcher>>& to_wake);
+  // Offers `event` to `w` at its position (see watcher::at_); true when queued.
+  bool offer(const std::shared_ptr<watcher>& w, const event_ptr& event,
+             std::vector<std::shared_ptr<watcher>>& to_wake);
+  // Pushes to `w`, noting a wake or a cut; true when queued.
+  bool queue(const std::shared_ptr<watcher>& w, const event_ptr& event,
+             std::vector<std::shared_ptr<watcher>>& to_wake);
+  // A watcher that is not cut wants `event`.
+  bool wanted(const client_event& event) const;
   void retain(event_ptr event);
   // Under mutex_: the filters of every watcher, told to the cluster.
   void tell_watchers();

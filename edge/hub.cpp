@@ -163,6 +163,10 @@ void hub::unwatch_events(const std::shared_ptr<event_log::watcher>& watcher) {
   node_->events().unwatch(watcher);
 }
 
+bool hub::events_serving() const {
+  return node_->events().serving();
+}
+
 const std::string& hub::node_name() const {
   return node_->config().node_name;
 }

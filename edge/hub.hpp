@@ -143,6 +143,9 @@ class hub {
   std::shared_ptr<event_log::watcher> watch_events(event_filter filter, std::uint64_t after_id,
                                                    std::function<void()> wake);
   void unwatch_events(const std::shared_ptr<event_log::watcher>& watcher);
+  // False in cluster mode until this node has read the cluster's event stream (Redis away since
+  // start-up): a watcher would not know where it starts.
+  bool events_serving() const;
   // This node's name (in events, and among the nodes of a cluster).
   const std::string& node_name() const;
 

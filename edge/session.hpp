@@ -62,7 +62,7 @@ class session {
   virtual void on_presence_answer(const std::string& room, std::vector<room_member> members,
                                   bool truncated) = 0;
   // The cluster answered this session's client message (see client_protocol::on_send_answer).
-  virtual void on_send_answer(bool taken, std::string_view error) = 0;
+  virtual void on_send_answer(const std::string& id, bool taken, std::string_view error) = 0;
   // Shared ownership, for the shard to hold a session across a deferred write.
   virtual std::shared_ptr<session> shared() = 0;
   // The shard stopped: gives up the reference a session holds on itself while it waits for a

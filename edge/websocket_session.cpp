@@ -235,8 +235,9 @@ void websocket_session<Stream>::on_presence_answer(const std::string& room,
 }
 
 template <class Stream>
-void websocket_session<Stream>::on_send_answer(bool taken, std::string_view error) {
-  protocol_->on_send_answer(taken, error);
+void websocket_session<Stream>::on_send_answer(const std::string& id, bool taken,
+                                               std::string_view error) {
+  protocol_->on_send_answer(id, taken, error);
   resume_reading();
 }
 

@@ -52,7 +52,7 @@ class websocket_session final : public session,
                          std::string_view error) override;
   void on_presence_answer(const std::string& room, std::vector<room_member> members,
                           bool truncated) override;
-  void on_send_answer(bool taken, std::string_view error) override;
+  void on_send_answer(const std::string& id, bool taken, std::string_view error) override;
   std::shared_ptr<session> shared() override { return this->shared_from_this(); }
   std::shared_ptr<void> release_self() override { return std::move(paused_hold_); }
 
@@ -65,7 +65,7 @@ class websocket_session final : public session,
   void attach(const std::string& room, local_rooms::slot& membership) override;
   void leave(const std::string& room, local_rooms::slot& membership) override;
   void publish(const std::string& room, std::string data, bool answer) override;
-  void send_event(std::string room, std::string data) override;
+  void send_event(std::string room, std::string data, std::string id) override;
   void count_error(std::string_view kind) override;
 
   // writer_events

@@ -51,22 +51,23 @@ void websocket_session<Stream>::publish(const std::string& room, std::string dat
 }
 
 template <class Stream>
-void websocket_session<Stream>::send_event(std::string room, std::string data) {
+void websocket_session<Stream>::send_event(std::string room, std::string data, std::string id) {
   if (!node_.events().clustered()) {
     // Answered at once, on this thread: the handler replies before the next request is read.
-    return record_client_message(
-        node_.events(), *this, std::move(room), std::move(data),
-        [this](bool taken, const std::string& error) { protocol_->on_send_answer(taken, error); });
+    return record_client_message(node_.events(), *this, std::move(room), std::move(data),
+                                 [this, &id](bool taken, const std::string& error) {
+                                   protocol_->on_send_answer(id, taken, error);
+                                 });
   }
   // Answered on the engine's thread once the cluster numbered it: back to this shard, to this
   // session if it is still there.
-  record_client_message(node_.events(), *this, std::move(room), std::move(data),
-                        [&shard = shard_, serial = serial()](bool taken, std::string error) {
-                          shard.post_to_session(serial,
-                                                [taken, error = std::move(error)](session& s) {
-                                                  s.on_send_answer(taken, error);
-                                                });
-                        });
+  record_client_message(
+      node_.events(), *this, std::move(room), std::move(data),
+      [&shard = shard_, serial = serial(), id = std::move(id)](bool taken, std::string error) {
+        shard.post_to_session(serial, [id, taken, error = std::move(error)](session& s) {
+          s.on_send_answer(id, taken, error);
+        });
+      });
 }
 
 template <class Stream>
@@ -83,7 +84,8 @@ template void websocket_session<beast::tcp_stream>::presence(const std::string&)
 template void websocket_session<beast::tcp_stream>::attach(const std::string&, local_rooms::slot&);
 template void websocket_session<beast::tcp_stream>::leave(const std::string&, local_rooms::slot&);
 template void websocket_session<beast::tcp_stream>::publish(const std::string&, std::string, bool);
-template void websocket_session<beast::tcp_stream>::send_event(std::string, std::string);
+template void websocket_session<beast::tcp_stream>::send_event(std::string, std::string,
+                                                               std::string);
 template void websocket_session<beast::tcp_stream>::count_error(std::string_view);
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::reply(std::string);
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::join(const std::string&,
@@ -100,6 +102,7 @@ template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::leave(con
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::publish(const std::string&,
                                                                                std::string, bool);
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::send_event(std::string,
+                                                                                  std::string,
                                                                                   std::string);
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::count_error(
     std::string_view);

@@ -4,6 +4,7 @@
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "engine/redis/event_entries.hpp"
 
@@ -13,6 +14,15 @@ namespace {
 // How long one XREAD waits for new events before it is sent again, and how many it takes.
 constexpr const char* block_ms = "2000";
 constexpr const char* batch = "512";
+
+// The event id of a stream entry id ("0-<id>"); 0 when it is not one.
+std::uint64_t event_id(const std::string& entry) {
+  std::uint64_t id = 0;
+  const auto dash = entry.find('-');
+  if (dash != std::string::npos)
+    std::from_chars(entry.data() + dash + 1, entry.data() + entry.size(), id);
+  return id;
+}
 
 std::string entry_id(const redisReply* entry) {
   if (entry == nullptr || entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
@@ -77,6 +87,7 @@ void event_feed::on_tail(const redisReply* reply, std::string_view error) {
   if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY) return retry_later();
   if (reply->elements > 0) last_id_ = entry_id(reply->element[0]);
   if (last_id_.empty()) last_id_ = "0-0";
+  last_read_ = std::max(last_read_, event_id(last_id_));
   std::vector<edge::client_event> events = decode_event_entries(reply, true);
   if (events.size() > tail_) events.erase(events.begin(), events.end() - tail_);
   tail_read_ = true;
@@ -98,6 +109,7 @@ void event_feed::on_read(const redisReply* reply, std::string_view error) {
   if (entries->type == REDIS_REPLY_ARRAY && entries->elements > 0) {
     const std::string last = entry_id(entries->element[entries->elements - 1]);
     if (!last.empty()) last_id_ = last;
+    last_read_ = std::max(last_read_, event_id(last_id_));
     on_events_(decode_event_entries(entries, false), false);
   }
   read_next();

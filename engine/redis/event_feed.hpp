@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -35,6 +36,8 @@ class event_feed {
   const redis_connection& connection() const { return *connection_; }
   // The tail has been read: from now on every event reaches this node's watchers.
   bool tail_read() const { return tail_read_; }
+  // The highest event id read so far (0: none).
+  std::uint64_t last_read() const { return last_read_; }
 
  private:
   void on_state(bool up);
@@ -54,6 +57,7 @@ class event_feed {
   events_handler on_events_;
   std::function<void()> on_tail_read_;
   std::string last_id_ = "0-0";
+  std::uint64_t last_read_ = 0;
   bool tail_read_ = false;
   bool reading_ = false;
   bool stopped_ = false;

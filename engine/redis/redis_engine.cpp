@@ -233,7 +233,10 @@ redis_engine::state::state(redis_engine& engine, const redis_engine_options& opt
       [this](std::vector<edge::client_event> read, bool history) {
         if (node != nullptr) node->on_events(std::move(read), history);
       },
-      [this] { on_state_change(); });
+      [this] {
+        announce_watchers();
+        on_state_change();
+      });
 }
 
 void redis_engine::state::start() {
@@ -407,6 +410,8 @@ void redis_engine::state::tick() {
 
 void redis_engine::state::beat() {
   if (commands->up()) {
+    // Events Redis refused for a moment (or left from a reconnection) go again.
+    flush_event_backlog();
     script(heartbeat_script, {nodes_key(), incarnations_key()},
            {options.node_name, std::to_string(options.node_timeout.count()), incarnation},
            [this](const redisReply* r, std::string_view error) {

@@ -42,6 +42,10 @@ void redis_engine::set_event_watchers(std::vector<edge::event_filter> filters) {
 
 void redis_engine::state::append_event(edge::client_event event,
                                        std::function<void(bool, std::string)> done) {
+  if (stopped) {
+    if (done) done(false, "unavailable");
+    return;
+  }
   event.node = options.node_name;
   if (commands->up() && event_backlog.empty()) return send_event(std::move(event), std::move(done));
   if (event.kind == edge::client_event_kind::client_message) {
@@ -78,9 +82,12 @@ void redis_engine::state::send_event(edge::client_event event,
       options.events_retention > 0 ? options.events_retention : transport_minimum;
   // A client message needs a watcher; with nothing kept, so does every event.
   const bool needs_watcher = message || options.events_retention == 0;
-  std::vector<std::string> args{std::to_string(keep), std::to_string(options.node_timeout.count()),
+  std::vector<std::string> args{std::to_string(keep),
+                                std::to_string(options.node_timeout.count()),
                                 needs_watcher ? "1" : "0",
-                                std::to_string(static_cast<unsigned>(event.kind)), event.room};
+                                std::to_string(static_cast<unsigned>(event.kind)),
+                                event.room,
+                                std::to_string(events->last_read())};
   for (std::string& field : event_fields(event)) args.push_back(std::move(field));
   // A connection's life event is kept for a resend.
   std::optional<edge::client_event> kept;
@@ -90,10 +97,13 @@ void redis_engine::state::send_event(edge::client_event event,
          [this, kept = std::move(kept), done = std::move(done)](const redisReply* r,
                                                                 std::string_view error) mutable {
            const bool transport = !error.empty() || r == nullptr;
-           if (transport && kept && !stopped && error != "stopped") {
-             // The connection went while the event was on its way: it waits for the next one
-             // like the events made meanwhile (it may then be added twice, if Redis ran the
-             // script before the reply was lost; never lost in silence).
+           const bool refused = !transport && r->type == REDIS_REPLY_ERROR;
+           if ((transport || refused) && kept && !stopped && error != "stopped") {
+             // The connection went while the event was on its way, or Redis could not take it
+             // now (LOADING, READONLY after a failover, BUSY): it waits like the events made
+             // while Redis is away, and goes again on the next heartbeat or reconnection. It
+             // may then be added twice (if Redis ran the script before the reply was lost),
+             // never lost in silence.
              return park_event(std::move(*kept), std::move(done));
            }
            if (!done) return;
@@ -110,7 +120,9 @@ void redis_engine::state::send_event(edge::client_event event,
 }
 
 void redis_engine::state::announce_watchers() {
-  if (!commands->up()) return;  // told again when the connection comes back
+  // Told when the connection comes back, and once the tail is read: a client message accepted
+  // for a watcher here must be one this node reads live, not in the tail.
+  if (!commands->up() || !events->tail_read()) return;
   auto ignore = [](const redisReply*, std::string_view) {};
   if (watcher_filters.empty())
     return commands->command({"HDEL", event_watchers_key(), options.node_name}, ignore);

@@ -115,9 +115,11 @@ return 0
 // filters (node → "<kinds> <prefix length> <prefix>" repeated), the nodes' heartbeat set.
 // ARGV: how many entries the stream keeps (MAXLEN ~), how recent a heartbeat counts (ms),
 // "1" when the event is added only if a watcher on a live node wants it, the event's kind (its
-// bit in a filter's kinds), its room, then its fields. Returns the event's id as a string, or 0
-// when no watcher wanted it. Ids go up by one per event, so a reader sees a gap exactly; a
-// counter Redis lost starts again at the time in microseconds, above the ids it gave before.
+// bit in a filter's kinds), its room, the highest id the calling node has read, then its
+// fields. Returns the event's id as a string, or 0 when no watcher wanted it. Ids go up by one
+// per event, so a reader sees a gap exactly. A counter Redis lost starts again at the time in
+// microseconds; one Redis took back to an older state (an old snapshot, a lagging replica)
+// starts above what the node read: never an id a reader already has.
 inline constexpr const char* append_event = R"lua(
 local function wanted(kind, room, window)
   local t = redis.call('TIME')
@@ -159,8 +161,13 @@ if id == 1 then
   end
   redis.call('SET', KEYS[2], string.format('%.0f', id))
 end
+local read = tonumber(ARGV[6]) or 0
+if id <= read then
+  id = read + 1
+  redis.call('SET', KEYS[2], string.format('%.0f', id))
+end
 local sid = string.format('%.0f', id)
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '0-' .. sid, unpack(ARGV, 6))
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '0-' .. sid, unpack(ARGV, 7))
 return sid
 )lua";
 

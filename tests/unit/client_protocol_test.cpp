@@ -45,9 +45,11 @@ struct fake_sink final : protocol_sink {
   // Set: a send is answered at once (as on a node alone); null: the test answers it later (as
   // the cluster does).
   client_protocol* answer_at_once = nullptr;
-  void send_event(std::string room, std::string data) override {
+  std::vector<std::string> send_ids;
+  void send_event(std::string room, std::string data, std::string id) override {
     sends.emplace_back(std::move(room), std::move(data));
-    if (answer_at_once != nullptr) answer_at_once->on_send_answer(watchers > 0, {});
+    send_ids.push_back(id);
+    if (answer_at_once != nullptr) answer_at_once->on_send_answer(id, watchers > 0, {});
   }
 
   std::string last_type() const {
@@ -259,12 +261,12 @@ TEST_F(ClientProtocolHandler, AClusterSendWaitsForItsAnswerAndReportsTheEngineDo
   send(R"({"type":"send","data":1,"id":"a"})");
   EXPECT_TRUE(handler.waiting());  // nothing more is read until the cluster answers
   EXPECT_TRUE(sink.replies.empty());
-  handler.on_send_answer(true, {});
+  handler.on_send_answer(R"("a")", true, {});
   EXPECT_FALSE(handler.waiting());
   EXPECT_EQ(sink.replies.back(), R"({"type":"sent","id":"a"})");
 
   send(R"({"type":"send","data":2,"id":"b"})");
-  handler.on_send_answer(false, "unavailable");
+  handler.on_send_answer(R"("b")", false, "unavailable");
   EXPECT_FALSE(handler.waiting());
   EXPECT_NE(sink.replies.back().find("unavailable"), std::string::npos);
   EXPECT_NE(sink.replies.back().find(R"("id":"b")"), std::string::npos);
@@ -273,11 +275,27 @@ TEST_F(ClientProtocolHandler, AClusterSendWaitsForItsAnswerAndReportsTheEngineDo
   send(R"({"type":"send","data":3})");
   EXPECT_FALSE(handler.waiting());
   const std::size_t replies = sink.replies.size();
-  handler.on_send_answer(true, {});
+  handler.on_send_answer("", true, {});
   EXPECT_EQ(sink.replies.size(), replies);
   send(R"({"type":"send","data":4})");
-  handler.on_send_answer(false, {});
+  handler.on_send_answer("", false, {});
   EXPECT_NE(sink.replies.back().find("no_receiver"), std::string::npos);
+}
+
+TEST_F(ClientProtocolHandler, EachClusterAnswerGoesToItsOwnSend) {
+  sink.answer_at_once = nullptr;
+  // A send without an id is not waited for: the next one, with an id, is sent before its answer.
+  send(R"({"type":"send","data":"nobody wants this"})");
+  send(R"({"type":"send","data":"wanted","id":"w"})");
+  EXPECT_EQ(sink.send_ids, (std::vector<std::string>{"", R"("w")"}));  // ids as sent, raw JSON
+  EXPECT_TRUE(handler.waiting());
+  handler.on_send_answer("", false, {});  // the first one's answer comes first
+  EXPECT_TRUE(handler.waiting());         // still waiting for its own
+  EXPECT_NE(sink.replies.back().find("no_receiver"), std::string::npos);
+  EXPECT_EQ(sink.replies.back().find(R"("id")"), std::string::npos);
+  handler.on_send_answer(R"("w")", true, {});
+  EXPECT_FALSE(handler.waiting());
+  EXPECT_EQ(sink.replies.back(), R"({"type":"sent","id":"w"})");
 }
 
 TEST_F(ClientProtocolHandler, SendAboutARoomNeedsMembershipAndTheRoomRule) {

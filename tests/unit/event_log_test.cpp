@@ -318,15 +318,57 @@ TEST(EventLogInACluster, AWatcherResumingBeforeTheTailIsReadIsServedFromIt) {
   EXPECT_EQ(ids(drain(*fresh)), (std::vector<std::uint64_t>{45}));
 }
 
-TEST(EventLogInACluster, AnEmptyStreamGivesNoGapForItsFirstEvent) {
+TEST(EventLogInACluster, AResumingWatcherHearsOfAStreamThatBeganAgain) {
   fake_cluster cluster;
   event_log log(10, 10, 1);
   log.join_cluster(cluster.link());
   auto resuming = log.watch({}, 7, [] {});
-  log.receive({}, true);
+  auto fresh = log.watch({}, 0, [] {});
+  log.receive({}, true);  // Redis came back empty: nothing kept
   EXPECT_EQ(resuming->next(), nullptr);
-  log.receive({numbered(1'000'000)}, false);
-  EXPECT_EQ(ids(drain(*resuming)), (std::vector<std::uint64_t>{1'000'000}));
+  log.receive({numbered(1'000'000), numbered(1'000'001)}, false);
+  auto got = drain(*resuming);
+  EXPECT_EQ(ids(got), (std::vector<std::uint64_t>{999'999, 1'000'000, 1'000'001}));
+  EXPECT_EQ(got[0]->kind, client_event_kind::gap);
+  EXPECT_EQ(got[0]->gap_after, 7u);
+  // A watcher from now on had no position: no gap for it.
+  EXPECT_EQ(ids(drain(*fresh)), (std::vector<std::uint64_t>{1'000'000, 1'000'001}));
+}
+
+TEST(EventLogInACluster, AWatcherAheadOfThisNodeGetsNothingTwice) {
+  fake_cluster cluster;
+  event_log log(10, 10, 1);
+  log.join_cluster(cluster.link());
+  log.receive({numbered(10), numbered(11)}, true);
+  // It read up to 13 on another node; this one has read 11 so far.
+  auto ahead = log.watch({}, 13, [] {});
+  EXPECT_EQ(ahead->next(), nullptr);
+  log.receive({numbered(12), numbered(13), numbered(14)}, false);
+  EXPECT_EQ(ids(drain(*ahead)), (std::vector<std::uint64_t>{14}));
+}
+
+TEST(EventLogInACluster, AResumptionIntoAHoleOfTheRingIsAGap) {
+  fake_cluster cluster;
+  event_log log(10, 10, 1);
+  log.join_cluster(cluster.link());
+  log.receive({numbered(50), numbered(51), numbered(60)}, true);
+  auto w = log.watch({}, 55, [] {});
+  auto got = drain(*w);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0]->kind, client_event_kind::gap);
+  EXPECT_EQ(got[0]->gap_after, 55u);
+  EXPECT_EQ(got[0]->gap_resume, 60u);
+  EXPECT_EQ(got[1]->id, 60u);
+}
+
+TEST(EventLogInACluster, NothingIsServedUntilTheTailIsRead) {
+  fake_cluster cluster;
+  event_log log(10, 10, 1);
+  EXPECT_TRUE(log.serving());
+  log.join_cluster(cluster.link());
+  EXPECT_FALSE(log.serving());
+  log.receive({}, true);
+  EXPECT_TRUE(log.serving());
 }
 
 TEST(EventLogInACluster, TheWatchersFiltersAreToldOnEveryChange) {
