@@ -100,8 +100,7 @@ void websocket_session<Stream>::on_accept(connect_rooms initial_rooms, beast::er
     return;
   }
   state_ = state::open;
-  // The handshake's decorator (its captured strings, on the heap: Beast keeps only 40 bytes in
-  // place) would otherwise stay for the connection's life.
+  // The handshake's decorator (its strings on the heap) would otherwise stay for good.
   ws_.set_option(websocket::stream_base::decorator([](websocket::response_type&) {}));
   keepalive_.last_activity = keepalive_.last_ping = clock::now();
   registration_ = shard_.enroll(*this, client_id_, serial_);
@@ -231,13 +230,6 @@ void websocket_session<Stream>::on_presence_answer(const std::string& room,
                                                    std::vector<room_member> members,
                                                    bool truncated) {
   protocol_->on_presence_answer(room, members, truncated);
-  resume_reading();
-}
-
-template <class Stream>
-void websocket_session<Stream>::on_send_answer(const std::string& id, bool taken,
-                                               std::string_view error) {
-  protocol_->on_send_answer(id, taken, error);
   resume_reading();
 }
 

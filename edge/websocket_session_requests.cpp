@@ -1,6 +1,7 @@
 // WebSocket session: what the client protocol handler asks of its connection (the
 // protocol_sink side): replies, joins and leaves through the shard, publishes, and client
-// messages for the backends' event stream. Instantiated for plain TCP and for TLS at the end.
+// messages for the backends' event stream (and their answers). Instantiated for plain TCP and for
+// TLS at the end.
 #include "edge/node_context.hpp"
 #include "edge/session_events.hpp"
 #include "edge/shard.hpp"
@@ -71,6 +72,13 @@ void websocket_session<Stream>::send_event(std::string room, std::string data, s
 }
 
 template <class Stream>
+void websocket_session<Stream>::on_send_answer(const std::string& id, bool taken,
+                                               std::string_view error) {
+  protocol_->on_send_answer(id, taken, error);
+  resume_reading();
+}
+
+template <class Stream>
 void websocket_session<Stream>::count_error(std::string_view kind) {
   node_.observer().on_error(kind);
 }
@@ -87,6 +95,8 @@ template void websocket_session<beast::tcp_stream>::publish(const std::string&, 
 template void websocket_session<beast::tcp_stream>::send_event(std::string, std::string,
                                                                std::string);
 template void websocket_session<beast::tcp_stream>::count_error(std::string_view);
+template void websocket_session<beast::tcp_stream>::on_send_answer(const std::string&, bool,
+                                                                   std::string_view);
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::reply(std::string);
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::join(const std::string&,
                                                                             bool,
@@ -106,5 +116,7 @@ template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::send_even
                                                                                   std::string);
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::count_error(
     std::string_view);
+template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::on_send_answer(
+    const std::string&, bool, std::string_view);
 
 }  // namespace wsedge::edge
