@@ -5,7 +5,9 @@
 # is summed over the nodes; the redis-server's CPU is reported per publish.
 # usage: bench/cluster_bench.sh OUT.jsonl REPETITIONS
 # BENCH_ARGS are passed to every wsedge-bench run (defaults: 2,000 connections, 20 rooms,
-# 1,000 publishes/s for 20 s), SERVER_ARGS to every node.
+# 1,000 publishes/s for 20 s), SERVER_ARGS to every node. SCENARIO=events measures the backends'
+# event stream instead (a watcher on the first node; client messages from every node), and
+# VARIANTS picks the variants (default "local-1 redis-1 redis-3").
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$1 reps=$2
@@ -53,21 +55,22 @@ run() {  # run LABEL NODES BROKER
   ports=$(IFS=,; echo "${ws_ports[*]}")
   local extra
   extra=$(IFS=,; echo "${servers[*]:1}")
-  "$root/build/bench/wsedge-bench" --scenario=fanout --ws_ports="$ports" \
+  "$root/build/bench/wsedge-bench" --scenario="${SCENARIO:-fanout}" --ws_ports="$ports" \
     --grpc=127.0.0.1:"${grpc_ports[0]}" --server_pid="${servers[0]}" --server_pids="$extra" \
     --broker_pid="$redis_pid" --label="$label" --out="$out" $bench_args >/dev/null
   stop_all
 }
 
+variants=(${VARIANTS:-local-1 redis-1 redis-3})
 for ((rep = 1; rep <= reps; rep++)); do
-  run local-1 1 local
-  run redis-1 1 redis
-  run redis-3 3 redis
+  for variant in "${variants[@]}"; do
+    run "$variant" "${variant#*-}" "${variant%-*}"
+  done
 done
 # One file per variant, and the ratios of the medians against the local broker.
-for label in local-1 redis-1 redis-3; do grep "\"label\":\"$label\"" "$out" >"${out%.jsonl}.$label.jsonl"; done
-for label in redis-1 redis-3; do
-  echo "== $label vs local-1"
-  "$root/build/bench/wsedge-bench" --scenario=compare --baseline="${out%.jsonl}.local-1.jsonl" \
+for label in "${variants[@]}"; do grep "\"label\":\"$label\"" "$out" >"${out%.jsonl}.$label.jsonl"; done
+for label in "${variants[@]:1}"; do
+  echo "== $label vs ${variants[0]}"
+  "$root/build/bench/wsedge-bench" --scenario=compare --baseline="${out%.jsonl}.${variants[0]}.jsonl" \
     --candidate="${out%.jsonl}.$label.jsonl"
 done

@@ -294,6 +294,7 @@ int events() {
     clients.reset();
     watchers.reset();
     auto server0 = sample_servers();
+    const double broker0 = broker_cpu_seconds();
     auto start = steady_clock::now();
     const std::uint64_t sent = clients.send_paced(rate, run_length, payload);
     auto done = steady_clock::now();
@@ -321,6 +322,11 @@ int events() {
     r["server_cpu_s"] = server_cpu;
     r["server_us_per_send"] = sent > 0 ? server_cpu * 1e6 / static_cast<double>(sent) : 0.0;
     r["server_rss_mb"] = static_cast<double>(server1.rss_bytes) / (1 << 20);
+    if (absl::GetFlag(FLAGS_broker_pid) != 0) {
+      const double broker_cpu = broker_cpu_seconds() - broker0;
+      r["broker_cpu_s"] = broker_cpu;
+      r["broker_us_per_send"] = sent > 0 ? broker_cpu * 1e6 / static_cast<double>(sent) : 0.0;
+    }
     bench::emit(r, absl::GetFlag(FLAGS_out));
     complete = complete && received >= expected;
   }
