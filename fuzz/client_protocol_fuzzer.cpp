@@ -6,9 +6,11 @@
 #include <boost/json.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "edge/client_protocol.hpp"
 #include "fuzz/fuzz_check.hpp"
@@ -25,7 +27,7 @@ struct answering_sink final : edge::protocol_sink {
   edge::client_protocol* handler = nullptr;
   std::set<std::string> attached_rooms;
   std::size_t watchers = 1;  // backend watchers a send reaches (0: the client hears no_receiver)
-  bool sent = false;         // send_event was called and its answer is not yet checked
+  bool sent = false;         // a send is being answered: its reply is checked
   bool closed = false;
 
   void reply(std::string text) override {
@@ -64,12 +66,12 @@ struct answering_sink final : edge::protocol_sink {
     FUZZ_CHECK(edge::is_valid_json(data));
     if (answer) pending_publish = room;
   }
-  std::size_t send_event(std::string room, std::string data) override {
+  void send_event(std::string room, std::string data, std::string id) override {
     FUZZ_CHECK(edge::is_valid_json(data));
     // Only about a room this connection is in (the handler checks before asking).
     FUZZ_CHECK(room.empty() || attached_rooms.contains(room));
-    sent = true;
-    return watchers;
+    FUZZ_CHECK(!pending_send);  // a send with an id is waited for before the next is read
+    pending_send = std::move(id);
   }
   void close(std::uint16_t, std::string_view, edge::close_mode) override { closed = true; }
   void count_error(std::string_view) override {}
@@ -87,9 +89,18 @@ struct answering_sink final : edge::protocol_sink {
       handler->on_publish_answer(room, 8, "epoch",
                                  room.find("down") != std::string::npos ? "unavailable" : "");
     }
+    if (pending_send) {
+      // As the cluster answers: later, with the send's own id.
+      const std::string id = *std::exchange(pending_send, std::nullopt);
+      sent = true;
+      handler->on_send_answer(id, watchers > 0, {});
+      // A send without an id that reached a watcher gets no reply: nothing left to check.
+      sent = false;
+    }
   }
 
   std::string pending_join, pending_presence, pending_publish;
+  std::optional<std::string> pending_send;
   edge::join_answer pending_answer;
 };
 
@@ -137,7 +148,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   check_parse(input);
 
-  static const edge::identity who{"u1", "member", std::nullopt, std::nullopt};
+  static const edge::identity who{"u1", "member", nullptr, std::nullopt};
   answering_sink sink;
   auto now = edge::client_protocol::clock::time_point{};
   edge::client_protocol handler(fuzz_config(), who, sink, now);
@@ -162,8 +173,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (sink.watchers == 0) line.remove_prefix(1);
     const bool binary = line.starts_with('\x01');
     handler.on_message(line, binary, now);
-    // A send without an id that reached a watcher gets no reply: nothing left to check.
-    sink.sent = false;
     sink.answer_pending();
     FUZZ_CHECK(!handler.waiting());
   }
