@@ -13,9 +13,8 @@ namespace {
 constexpr std::uint16_t close_policy = 1008;
 }  // namespace
 
-client_protocol::client_protocol(const edge_config& config, const identity& who,
-                                 protocol_sink& sink, clock::time_point now)
-    : config_(config), who_(who), sink_(sink), guard_(limits(), now) {}
+client_protocol::client_protocol(protocol_sink& sink, clock::time_point now)
+    : sink_(sink), guard_(limits(), now) {}
 
 void client_protocol::join_on_connect(connect_rooms initial) {
   if (initial.rooms.empty()) return;
@@ -98,14 +97,13 @@ void client_protocol::handle(const client_request& request) {
 
 client_protocol::subscription* client_protocol::find(std::string_view room) {
   for (auto& s : subscriptions_)
-    if (s.room == room) return &s;
+    if (s.room() == room) return &s;
   return nullptr;
 }
 
 std::vector<std::string> client_protocol::rooms() const {
   std::vector<std::string> names;
-  names.reserve(subscription_count_);
-  for (const auto& s : subscriptions_) names.push_back(s.room);
+  for (const auto& s : subscriptions_) names.push_back(s.room());
   std::reverse(names.begin(), names.end());  // in the order they were joined
   return names;
 }
@@ -120,14 +118,18 @@ void client_protocol::subscribe(const std::string& room, const std::string& id,
     sink_.join(room, true, nullptr, false);
     return;
   }
-  if (subscription_count_ >= config_.max_subscriptions) {
+  const edge_config& config = sink_.config();
+  // At most max_subscriptions long, and find() above walked it already.
+  const auto joined = std::distance(subscriptions_.begin(), subscriptions_.end());
+  if (static_cast<std::size_t>(joined) >= config.max_subscriptions) {
     reply_error(error_code::too_many_subscriptions,
-                "at most " + std::to_string(config_.max_subscriptions) + " rooms per connection",
+                "at most " + std::to_string(config.max_subscriptions) + " rooms per connection",
                 id);
     return;
   }
-  if (!may_join(who_, room) ||
-      !rules_allow(config_.room_rules, room, who_.role, room_action::subscribe)) {
+  const identity& who = sink_.who();
+  if (!may_join(who, room) ||
+      !rules_allow(config.room_rules, room, who.role, room_action::subscribe)) {
     reply_error(error_code::forbidden, "not allowed to join " + room, id);
     return;
   }
@@ -151,8 +153,6 @@ void client_protocol::on_join_answer(const std::string& room, const join_answer&
     reply_error(error_code::room_full, "room " + room + " is full", request->id);
   } else {
     subscription& joined = subscriptions_.emplace_front();
-    ++subscription_count_;
-    joined.room = room;
     joined.membership.join_leave = request->join_leave;
     sink_.attach(room, joined.membership);
     if (request->recovering) {
@@ -168,26 +168,28 @@ void client_protocol::on_join_answer(const std::string& room, const join_answer&
 
 void client_protocol::unsubscribe(const std::string& room, const std::string& id) {
   auto before = subscriptions_.before_begin();
-  while (std::next(before) != subscriptions_.end() && std::next(before)->room != room) ++before;
+  while (std::next(before) != subscriptions_.end() && std::next(before)->room() != room) ++before;
   if (std::next(before) == subscriptions_.end()) {
     reply_error(error_code::not_subscribed, "not subscribed to " + room, id);
     return;
   }
   sink_.leave(room, std::next(before)->membership);
   subscriptions_.erase_after(before);
-  --subscription_count_;
   sink_.reply(encode_unsubscribed(room, id));
 }
 
 void client_protocol::leave_all() {
-  for (auto& s : subscriptions_) sink_.leave(s.room, s.membership);
+  for (auto& s : subscriptions_) {
+    // A copy: leaving the last member drops the room and its name.
+    const std::string room = s.room();
+    sink_.leave(room, s.membership);
+  }
   subscriptions_.clear();
-  subscription_count_ = 0;
   initial_.reset();
 }
 
 void client_protocol::publish(const client_request& request) {
-  if (!config_.client_publish) {
+  if (!sink_.config().client_publish) {
     reply_error(error_code::forbidden, "client publishing is disabled on this server", request.id);
     return;
   }
@@ -196,7 +198,8 @@ void client_protocol::publish(const client_request& request) {
                 request.id);
     return;
   }
-  if (!rules_allow(config_.room_rules, request.room, who_.role, room_action::publish)) {
+  if (!rules_allow(sink_.config().room_rules, request.room, sink_.who().role,
+                   room_action::publish)) {
     reply_error(error_code::forbidden, "not allowed to publish into " + request.room, request.id);
     return;
   }
@@ -214,7 +217,8 @@ void client_protocol::send(const client_request& request) {
                   "subscribe to " + request.room + " before sending about it", request.id);
       return;
     }
-    if (!rules_allow(config_.room_rules, request.room, who_.role, room_action::send)) {
+    if (!rules_allow(sink_.config().room_rules, request.room, sink_.who().role,
+                     room_action::send)) {
       reply_error(error_code::forbidden, "not allowed to send about " + request.room, request.id);
       return;
     }
@@ -263,7 +267,7 @@ void client_protocol::presence(const std::string& room, const std::string& id) {
     reply_error(error_code::not_subscribed, "subscribe to " + room + " to see who is in it", id);
     return;
   }
-  if (!rules_allow(config_.room_rules, room, who_.role, room_action::presence)) {
+  if (!rules_allow(sink_.config().room_rules, room, sink_.who().role, room_action::presence)) {
     reply_error(error_code::forbidden, "not allowed to see who is in " + room, id);
     return;
   }

@@ -30,6 +30,9 @@ struct connect_rooms {
 class protocol_sink {
  public:
   virtual ~protocol_sink() = default;
+  // The node's configuration and who the connection is (the handler keeps no copy of either).
+  virtual const edge_config& config() const = 0;
+  virtual const identity& who() const = 0;
   // Queues a reply (a JSON text message).
   virtual void reply(std::string text) = 0;
   // Asks the room's owner to count this connection in (or, count_only, for its members and
@@ -60,8 +63,7 @@ class client_protocol {
  public:
   using clock = std::chrono::steady_clock;
 
-  client_protocol(const edge_config& config, const identity& who, protocol_sink& sink,
-                  clock::time_point now);
+  client_protocol(protocol_sink& sink, clock::time_point now);
 
   // Rooms to join before the first request (from the connect URL), one after another.
   void join_on_connect(connect_rooms initial);
@@ -97,14 +99,16 @@ class client_protocol {
     bool join_leave = false;
     std::string since_epoch;  // a count request with `since` (the client is already a member)
   };
+  // Named by the room its membership is in (set once the sink attached it).
   struct subscription {
-    std::string room;
     local_rooms::slot membership;
+    const std::string& room() const { return local_rooms::name_of(membership); }
   };
 
   bool admit(clock::time_point now);
   flood_limits limits() const {
-    return {{config_.message_rate, config_.message_burst}, config_.rate_limit_close_after};
+    const edge_config& config = sink_.config();
+    return {{config.message_rate, config.message_burst}, config.rate_limit_close_after};
   }
   void handle(const client_request& request);
   void subscribe(const std::string& room, const std::string& id, const stream_position* since,
@@ -117,14 +121,11 @@ class client_protocol {
   void join_next_initial();
   subscription* find(std::string_view room);
 
-  const edge_config& config_;
-  const identity& who_;
   protocol_sink& sink_;
   flood_guard guard_;
   // Stable addresses (the shard's member lists point at each membership slot), one allocation
   // per room and one pointer when there is none; newest first.
   std::forward_list<subscription> subscriptions_;
-  std::uint32_t subscription_count_ = 0;
   // Only while a request waits (on the heap: most of a connection's life it is empty).
   std::unique_ptr<pending_request> pending_;
   // Rooms from the connect URL still to join, last first, and the position the first of them

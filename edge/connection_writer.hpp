@@ -29,55 +29,54 @@ class writer_events {
 };
 
 // Stream: as the HTTP session hands it over (explicitly instantiated for plain and TLS).
+// It keeps no references of its own (32 bytes a connection): every call is handed the
+// connection's parts by its session.
 template <class Stream>
 class connection_writer {
  public:
   using ws_type = session_ws_stream<Stream>;
   using clock = std::chrono::steady_clock;
 
-  // `counters`: the shard's, for the queue-depth gauges.
-  connection_writer(ws_type& ws, node_context& node, shard_counters& counters,
-                    writer_events& events);
+  // What the writer works with. `counters`: the shard's, for the queue-depth gauges.
+  struct parts {
+    ws_type& ws;
+    node_context& node;
+    shard_counters& counters;
+    writer_events& events;
+  };
 
-  push_result push(frame_ref frame);
+  push_result push(const parts& p, frame_ref frame);
   // Writes what is queued: straight to the socket while it has room (plain connections), the
   // rest as one asynchronous gather write. Nothing when a write is in flight already.
-  void write();
+  void write(const parts& p);
   // Drops everything queued and not yet being written; returns how many frames.
-  std::size_t discard();
+  std::size_t discard(shard_counters& counters);
 
-  bool writing() const { return writing_; }
+  bool writing() const { return batch_ != nullptr; }
   bool empty() const { return queue_.empty(); }
   // True when the write in flight has been stuck longer than `timeout`.
   bool stalled(clock::time_point now, clock::duration timeout) const {
-    return writing_ && now - write_started_ > timeout;
+    return batch_ && now - batch_->started > timeout;
   }
 
  private:
-  bool write_now();
-  void consume_written(std::size_t bytes);
+  bool write_now(const parts& p);
+  void consume_written(const parts& p, std::size_t bytes);
   // Takes the front frame off the queue (into a batch, or written).
-  void pop_front();
-  void count_sent(std::size_t frames, std::size_t bytes);
-  void start_async_write();
-  void on_write(beast::error_code ec, std::size_t bytes);
+  void pop_front(shard_counters& counters);
+  void start_async_write(const parts& p);
+  void on_write(const parts& p, beast::error_code ec, std::size_t bytes);
 
-  ws_type& ws_;
-  node_context& node_;
-  shard_counters& counters_;
-  writer_events& events_;
   outbound_queue queue_;
-  // The batch being written: its frames (kept alive) and the gather list pointing into them.
-  // Only while an asynchronous write is in flight (the socket was full, or Beast was writing).
+  // The batch being written: its frames (kept alive), the gather list pointing into them and
+  // when it started. Only while an asynchronous write is in flight (the socket was full, or
+  // Beast was writing).
   struct write_batch {
     std::vector<frame_ref> frames;
     std::vector<net::const_buffer> buffers;
+    clock::time_point started;
   };
   std::unique_ptr<write_batch> batch_;
-  // Bytes of the front frame already written by a short direct write (its rest goes next).
-  std::size_t front_written_ = 0;
-  bool writing_ = false;
-  clock::time_point write_started_;
 };
 
 }  // namespace wsedge::edge

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 
 #include "edge/token_bucket.hpp"
 
@@ -30,28 +31,34 @@ class flood_guard {
   // Every inbound frame (text, binary, ping) takes one token.
   verdict take(const flood_limits& limits, clock::time_point now) {
     if (bucket_.try_take(limits.messages, now)) return verdict::pass;
+    if (!flood_) flood_ = std::make_unique<flood>();
+    flood& f = *flood_;
     // A refusal long after the last one starts a new flood; tokens that trickle in meanwhile
     // (a client at ten times the rate still gets one now and then) do not end one.
-    if (!flooding_ || now - last_refused_ > limits.close_after) {
-      flooding_ = true;
-      flooding_since_ = now;
+    if (!f.flooding || now - f.last_refused > limits.close_after) {
+      f.flooding = true;
+      f.since = now;
     }
-    last_refused_ = now;
-    if (now - flooding_since_ >= limits.close_after) return verdict::close;
+    f.last_refused = now;
+    if (now - f.since >= limits.close_after) return verdict::close;
     // At most one answer a second: the server never sends more than a flooder sends it.
-    if (answered_ && now - last_answer_ < std::chrono::seconds(1)) return verdict::refuse_quietly;
-    answered_ = true;
-    last_answer_ = now;
+    if (f.answered && now - f.last_answer < std::chrono::seconds(1)) return verdict::refuse_quietly;
+    f.answered = true;
+    f.last_answer = now;
     return verdict::refuse;
   }
 
  private:
   token_bucket bucket_;
-  bool flooding_ = false;
-  bool answered_ = false;
-  clock::time_point flooding_since_{};
-  clock::time_point last_refused_{};
-  clock::time_point last_answer_{};
+  // From the first refusal on (on the heap: most connections never go over the limit).
+  struct flood {
+    bool flooding = false;
+    bool answered = false;
+    clock::time_point since{};
+    clock::time_point last_refused{};
+    clock::time_point last_answer{};
+  };
+  std::unique_ptr<flood> flood_;
 };
 
 }  // namespace wsedge::edge

@@ -164,8 +164,8 @@ void http_session<Stream>::route(http::request<http::string_body>&& request) {
 
   beast::get_lowest_layer(stream_).expires_never();
   // Bytes the client pipelined behind its request are its first frames: the session reads them.
-  std::make_shared<websocket_session<Stream>>(node_, shard_, std::move(stream_), std::move(who),
-                                              mode, std::move(slot_))
+  std::make_shared<websocket_session<Stream>>(shard_, std::move(stream_), std::move(who), mode,
+                                              std::move(slot_))
       ->run(std::move(request), std::move(initial), std::move(credential.subprotocol),
             std::move(buffer_));
 }

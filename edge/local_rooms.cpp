@@ -3,7 +3,12 @@
 
 namespace wsedge::edge {
 
-void local_rooms::join(std::string_view name, session& who, slot& membership) {
+const std::string& local_rooms::name_of(const slot& membership) {
+  static const std::string none;
+  return membership.in != nullptr ? membership.in->name : none;
+}
+
+void local_rooms::join(std::string_view name, session* who, slot& membership) {
   auto it = rooms_.find(name);
   if (it == rooms_.end()) {
     auto created = std::make_unique<room>();
@@ -14,7 +19,7 @@ void local_rooms::join(std::string_view name, session& who, slot& membership) {
   room& r = *it->second;
   membership.in = &r;
   membership.position = static_cast<std::uint32_t>(r.members.size());
-  r.members.push_back({&who, &membership});
+  r.members.push_back({who, &membership});
 }
 
 void local_rooms::leave(slot& membership) {

@@ -35,11 +35,14 @@ class local_rooms {
     std::vector<member> members;
   };
 
-  // `membership` must not be joined to a room already.
-  void join(std::string_view name, session& who, slot& membership);
+  // `membership` must not be joined to a room already. `who` is stored, never called here.
+  void join(std::string_view name, session* who, slot& membership);
   // Leaves the room `membership` is in (nothing when it is in none); an emptied room is dropped.
   void leave(slot& membership);
 
+  // The name of the room `membership` is in (empty when it is in none). A membership keeps no
+  // copy of it: one string less per subscription.
+  static const std::string& name_of(const slot& membership);
   // The room's members on this shard (empty when none).
   std::span<const member> members(std::string_view name) const;
   std::size_t room_count() const { return rooms_.size(); }

@@ -23,12 +23,14 @@ push_result outbound_queue::push(outbound_frame frame, const queue_limits& limit
 void outbound_queue::pop() {
   bytes_ -= frames_[head_].payload.size();
   frames_[head_++] = {};
+  front_written_ = 0;
   if (empty()) clear();
 }
 
 void outbound_queue::clear() {
   frames_.clear();
   head_ = 0;
+  front_written_ = 0;
   bytes_ = 0;
   // Keep a few slots for the next burst; give back what a long backlog grew.
   if (frames_.capacity() > retained_slots) frames_ = {};

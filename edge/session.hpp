@@ -16,6 +16,8 @@
 
 namespace wsedge::edge {
 
+class shard;
+
 // How a close treats what is queued. Flush: everything already queued is written first
 // (bounded by write_timeout), then the close frame: a kick, a drain, an expired token.
 // Discard: the queue is dropped (a slow consumer's backlog is what 4001 means; a dead peer
@@ -63,22 +65,24 @@ class session {
                                   bool truncated) = 0;
   // The cluster answered this session's client message (see client_protocol::on_send_answer).
   virtual void on_send_answer(const std::string& id, bool taken, std::string_view error) = 0;
-  // Shared ownership, for the shard to hold a session across a deferred write.
+  // Shared ownership, for the shard to hold a session across a deferred write, or while it
+  // waits for a room's owner with nothing else holding it (see shard::hold).
   virtual std::shared_ptr<session> shared() = 0;
-  // The shard stopped: gives up the reference a session holds on itself while it waits for a
-  // room's owner (nothing else would ever release it).
-  virtual std::shared_ptr<void> release_self() = 0;
 
-  const std::string& client_id() const { return client_id_; }
+  // "<node id>-<shard>-<serial>", made when asked: most connections are asked once or twice
+  // (their connected reply and event), and a stored copy would cost 64 bytes a connection.
+  std::string client_id() const;
   // The number in the client id: the session's key in its shard.
   std::uint64_t serial() const { return serial_; }
   const identity& who() const { return who_; }
+  // The shard the session lives on (its thread runs every call above).
+  shard& home() const { return home_; }
 
  protected:
-  explicit session(identity who) : who_(std::move(who)) {}
+  session(shard& home, identity who) : home_(home), who_(std::move(who)) {}
 
-  std::string client_id_;
-  std::uint64_t serial_ = 0;
+  shard& home_;
+  std::uint64_t serial_ = 0;  // set when the shard enrolls the session
   identity who_;
 };
 

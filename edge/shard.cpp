@@ -34,6 +34,7 @@ std::size_t shard_history_bound(const edge_config& cfg) {
 shard::shard(std::size_t index, node_context& node)
     : index_(index),
       node_(node),
+      client_id_prefix_(node.node_id() + "-" + std::to_string(index) + "-"),
       owned_(owned_rooms::limits{.shards = node.config().threads,
                                  .history_size = node.config().history_size,
                                  .history_max_bytes = node.config().history_max_bytes,
@@ -61,11 +62,10 @@ void shard::stop() {
   // While the sessions' io_context still exists.
   deferred_writes_.clear();
   delayed_writes_.clear();
-  // Sessions waiting for an owner's answer hold themselves; the answer will never come. Freed
-  // after the walk (a freed session leaves sessions_).
-  std::vector<std::shared_ptr<void>> holds;
-  for (const auto& [serial, s] : sessions_) holds.push_back(s->release_self());
-  holds.clear();
+  // Sessions waiting for an owner's answer: it will never come. Freed after the move (a freed
+  // session leaves the maps).
+  auto held = std::move(held_);
+  held.clear();
 }
 
 void shard::discard() {
@@ -90,25 +90,22 @@ void shard::post_to_session(std::uint64_t serial, std::function<void(session&)> 
 // --- Sessions ---
 
 shard::registration::registration(registration&& other) noexcept
-    : home_(std::exchange(other.home_, nullptr)),
-      session_(std::exchange(other.session_, nullptr)) {}
+    : session_(std::exchange(other.session_, nullptr)) {}
 
 shard::registration& shard::registration::operator=(registration&& other) noexcept {
   if (this != &other) {
-    if (home_ != nullptr) home_->unenroll(*session_);
-    home_ = std::exchange(other.home_, nullptr);
+    if (session_ != nullptr) session_->home().unenroll(*session_);
     session_ = std::exchange(other.session_, nullptr);
   }
   return *this;
 }
 
 shard::registration::~registration() {
-  if (home_ != nullptr) home_->unenroll(*session_);
+  if (session_ != nullptr) session_->home().unenroll(*session_);
 }
 
-shard::registration shard::enroll(session& s, std::string& client_id, std::uint64_t& serial) {
+shard::registration shard::enroll(session& s, std::uint64_t& serial) {
   serial = ++next_serial_;
-  client_id = node_.node_id() + "-" + std::to_string(index_) + "-" + std::to_string(serial);
   sessions_.emplace(serial, &s);
   const identity& who = s.who();
   if (!who.user_id.empty()) by_user_[who.user_id].insert(&s);
@@ -116,7 +113,20 @@ shard::registration shard::enroll(session& s, std::string& client_id, std::uint6
   if (!who.role.empty()) by_role_[who.role].insert(&s);
   ++role_counts_[who.role];
   counters_.connections.add(1);
-  return registration(this, &s);
+  return registration(&s);
+}
+
+void shard::hold(std::shared_ptr<session> s) {
+  const std::uint64_t serial = s->serial();
+  held_.insert_or_assign(serial, std::move(s));
+}
+
+std::shared_ptr<session> shard::release_hold(const session& s) {
+  auto it = held_.find(s.serial());
+  if (it == held_.end()) return nullptr;
+  std::shared_ptr<session> held = std::move(it->second);
+  held_.erase(it);
+  return held;
 }
 
 void shard::unenroll(session& s) {

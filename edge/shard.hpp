@@ -39,6 +39,7 @@ class shard {
   shard& operator=(const shard&) = delete;
 
   std::size_t index() const { return index_; }
+  node_context& node() const { return node_; }
   net::io_context& context() { return context_; }
   void start();
   // Joins the thread; then discard() drops what the mailbox still holds (once every shard has
@@ -68,12 +69,18 @@ class shard {
 
    private:
     friend class shard;
-    registration(shard* home, session* s) : home_(home), session_(s) {}
-    shard* home_ = nullptr;
-    session* session_ = nullptr;
+    explicit registration(session* s) : session_(s) {}
+    session* session_ = nullptr;  // enrolled on s->home()
   };
-  // Assigns the session its client id and serial.
-  registration enroll(session& s, std::string& client_id, std::uint64_t& serial);
+  // Assigns the session its serial (and so its client id).
+  registration enroll(session& s, std::uint64_t& serial);
+  // "<node id>-<index>-": the client ids of this shard's sessions begin with it.
+  const std::string& client_id_prefix() const { return client_id_prefix_; }
+  // Keeps `s` alive while it waits for a room's owner with nothing else in flight (no read, no
+  // write): the owner answers by serial, not by reference. Given back by release_hold, or
+  // dropped when the shard stops (the answer will never come then).
+  void hold(std::shared_ptr<session> s);
+  std::shared_ptr<session> release_hold(const session& s);
 
   // Rooms, for the sessions of this shard. join_room asks the room's owner; the answer comes
   // back as session::on_join_answer (and is undone when the session is gone by then). With
@@ -192,7 +199,9 @@ class shard {
   // Declared before the io_context: sessions still held by its handlers unenroll from these
   // when the io_context is destroyed.
   std::uint64_t next_serial_ = 0;
+  const std::string client_id_prefix_;  // "<node id>-<index>-"
   absl::flat_hash_map<std::uint64_t, session*> sessions_;
+  absl::flat_hash_map<std::uint64_t, std::shared_ptr<session>> held_;  // see hold()
   string_map<std::string, session_set> by_user_;
   string_map<std::string, session_set> by_role_;
   std::map<std::string, std::uint64_t> role_counts_;  // read by Stats through post

@@ -105,7 +105,7 @@ void shard::release_owned(const std::string& room, bool join_leave, const std::s
 }
 
 void shard::attach(const std::string& room, session& s, local_rooms::slot& membership) {
-  members_.join(room, s, membership);
+  members_.join(room, &s, membership);
   counters_.subscriptions.add(1);
   node_.observer().on_subscribed();
   record_membership(node_.events(), s, room, true);

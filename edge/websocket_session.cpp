@@ -30,13 +30,11 @@ bool is_benign(const beast::error_code& ec) {
 }  // namespace
 
 template <class Stream>
-websocket_session<Stream>::websocket_session(node_context& node, shard& home, Stream&& stream,
-                                             identity who, session_mode mode, connection_slot slot)
-    : session(std::move(who)),
-      node_(node),
-      shard_(home),
+websocket_session<Stream>::websocket_session(shard& home, Stream&& stream, identity who,
+                                             session_mode mode, connection_slot slot)
+    : session(home, std::move(who)),
       ws_(session_transport<Stream>::adopt(std::move(stream), home.context())),
-      writer_(ws_, node, home.counters(), *this),
+      protocol_(*this, clock::now()),
       slot_(std::move(slot)),
       mode_(mode) {}
 
@@ -44,7 +42,7 @@ template <class Stream>
 void websocket_session<Stream>::run(http::request<http::string_body> request,
                                     connect_rooms initial_rooms, std::string subprotocol,
                                     beast::flat_buffer&& pipelined) {
-  const auto& cfg = node_.config();
+  const auto& cfg = node().config();
   // The shard's timer owns keep-alive and write deadlines; Beast times only the handshakes.
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = cfg.write_timeout;
@@ -84,7 +82,8 @@ void websocket_session<Stream>::run(http::request<http::string_body> request,
     keepalive_.last_activity = clock::now();
     // Pings Beast reads itself (in the middle of a message) count against the rate limit too;
     // judged in a handler of our own, never inside Beast's read.
-    if (kind == websocket::frame_type::close || !protocol_ || keepalives_to_judge_++ != 0) return;
+    if (kind == websocket::frame_type::close || !speaks_protocol() || keepalives_to_judge_++ != 0)
+      return;
     net::post(ws_.get_executor(), [self = this->shared_from_this()] { self->judge_keepalives(); });
   });
   ws_.next_layer().preload(std::move(pipelined));
@@ -96,25 +95,29 @@ void websocket_session<Stream>::run(http::request<http::string_body> request,
 template <class Stream>
 void websocket_session<Stream>::on_accept(connect_rooms initial_rooms, beast::error_code ec) {
   if (ec) {
-    node_.observer().on_connection_rejected("handshake");
+    node().observer().on_connection_rejected("handshake");
     return;
   }
   state_ = state::open;
   // The handshake's decorator (its strings on the heap) would otherwise stay for good.
   ws_.set_option(websocket::stream_base::decorator([](websocket::response_type&) {}));
   keepalive_.last_activity = keepalive_.last_ping = clock::now();
-  registration_ = shard_.enroll(*this, client_id_, serial_);
-  node_.observer().on_connection_opened();
-  if (deflate_out_) node_.deflater().connection_opened();
+  registration_ = home_.enroll(*this, serial_);
+  node().observer().on_connection_opened();
+  if (deflate_out_) node().deflater().connection_opened();
   if (mode_ == session_mode::client_protocol) {
-    record_connected(node_.events(), *this);
-    protocol_.emplace(node_.config(), who_, *this, clock::now());
-    reply(encode_connected(client_id_, who_.user_id, now_unix_ms()));
-    protocol_->join_on_connect(std::move(initial_rooms));
+    record_connected(node().events(), *this);
+    reply(encode_connected(client_id(), who_.user_id, now_unix_ms()));
+    protocol_.join_on_connect(std::move(initial_rooms));
   }
   // Accepted while the node began draining: it goes at once, like the others.
-  if (node_.draining()) close(close_going_away, "server is draining", close_mode::flush);
+  if (node().draining()) close(close_going_away, "server is draining", close_mode::flush);
   resume_reading();
+}
+
+template <class Stream>
+const edge_config& websocket_session<Stream>::config() const {
+  return node().config();
 }
 
 // --- Reading ---
@@ -122,12 +125,15 @@ void websocket_session<Stream>::on_accept(connect_rooms initial_rooms, beast::er
 template <class Stream>
 void websocket_session<Stream>::resume_reading() {
   if (state_ != state::open || read_in_flight_) return;
-  if (protocol_ && protocol_->waiting()) {
+  if (protocol_.waiting()) {
     // Nothing else holds the session while it waits for the room's owner.
-    paused_hold_ = this->shared_from_this();
+    if (!held_) home_.hold(this->shared_from_this());
+    held_ = true;
     return;
   }
-  auto hold = std::move(paused_hold_);
+  // Released after the read below takes its own reference.
+  std::shared_ptr<session> hold;
+  if (std::exchange(held_, false)) hold = home_.release_hold(*this);
   await_message();
 }
 
@@ -177,16 +183,16 @@ void websocket_session<Stream>::on_read(beast::error_code ec, std::size_t) {
   read_in_flight_ = false;
   if (ec) {
     if (ec == websocket::error::message_too_big) {
-      node_.observer().on_error("message_too_big");
+      node().observer().on_error("message_too_big");
       closing_ = std::make_unique<closing>(
           closing{websocket::close_reason(websocket::close_code::too_big), clock::now()});
     } else if (ec.category() ==
                beast::zlib::make_error_code(beast::zlib::error::general).category()) {
       // Compressed data that does not inflate: invalid payload data (RFC 7692 §8).
-      node_.observer().on_error("read");
+      node().observer().on_error("read");
       if (state_ == state::open) close_after_failed_read(close_invalid_payload);
     } else if (!is_benign(ec) && state_ == state::open) {
-      node_.observer().on_error("read");
+      node().observer().on_error("read");
     }
     return end();
   }
@@ -199,12 +205,12 @@ void websocket_session<Stream>::on_read(beast::error_code ec, std::size_t) {
   }
   const auto now = clock::now();
   keepalive_.last_activity = now;
-  node_.observer().on_messages_received(1);
+  node().observer().on_messages_received(1);
   std::string_view text(static_cast<const char*>(read_buffer_.data().data()), read_buffer_.size());
   if (mode_ == session_mode::echo)
     enqueue(own_frame(frame_message(text, !ws_.got_text())));
   else
-    protocol_->on_message(text, !ws_.got_text(), now);
+    protocol_.on_message(text, !ws_.got_text(), now);
   read_buffer_.consume(read_buffer_.size());
   // A rare large message leaves a large buffer behind: give it back.
   if (read_buffer_.capacity() > max_retained_read_bytes) read_buffer_.shrink_to_fit();
@@ -213,7 +219,7 @@ void websocket_session<Stream>::on_read(beast::error_code ec, std::size_t) {
 
 template <class Stream>
 void websocket_session<Stream>::on_join_answer(const std::string& room, join_answer answer) {
-  protocol_->on_join_answer(room, answer);
+  protocol_.on_join_answer(room, answer);
   resume_reading();
 }
 
@@ -221,7 +227,7 @@ template <class Stream>
 void websocket_session<Stream>::on_publish_answer(const std::string& room, std::uint64_t seq,
                                                   const std::string& epoch,
                                                   std::string_view error) {
-  protocol_->on_publish_answer(room, seq, epoch, error);
+  protocol_.on_publish_answer(room, seq, epoch, error);
   resume_reading();
 }
 
@@ -229,7 +235,7 @@ template <class Stream>
 void websocket_session<Stream>::on_presence_answer(const std::string& room,
                                                    std::vector<room_member> members,
                                                    bool truncated) {
-  protocol_->on_presence_answer(room, members, truncated);
+  protocol_.on_presence_answer(room, members, truncated);
   resume_reading();
 }
 
@@ -243,18 +249,18 @@ bool websocket_session<Stream>::send(const frame_ref& frame, const frame_ref& de
 template <class Stream>
 frame_ref websocket_session<Stream>::deflated_copy(std::string_view frame) {
   if (!deflate_out_) return {};
-  std::string deflated = node_.deflater().deflate_frame(frame);
+  std::string deflated = node().deflater().deflate_frame(frame);
   return deflated.empty() ? frame_ref() : frame_ref::owned(std::move(deflated));
 }
 
 template <class Stream>
 bool websocket_session<Stream>::enqueue(frame_ref frame) {
   if (state_ != state::open || overflowed_) return false;
-  if (writer_.push(std::move(frame)) == push_result::overflow) {
+  if (writer_.push(writer_parts(), std::move(frame)) == push_result::overflow) {
     // Closing here could change the member list a delivery is walking; close on the next turn.
     overflowed_ = true;
-    writer_.discard();
-    node_.observer().on_slow_consumer();
+    writer_.discard(home_.counters());
+    node().observer().on_slow_consumer();
     net::post(ws_.get_executor(), [self = this->shared_from_this()] {
       self->overflowed_ = false;
       self->close(close_slow_consumer, "slow consumer: outbound queue overflowed",
@@ -263,11 +269,11 @@ bool websocket_session<Stream>::enqueue(frame_ref frame) {
     return false;
   }
   if (writer_.writing() || write_deferred_) return true;
-  if (shard_.delivering()) {
+  if (home_.delivering()) {
     write_deferred_ = true;
-    shard_.defer_write(*this);
+    home_.defer_write(*this);
   } else {
-    writer_.write();
+    writer_.write(writer_parts());
   }
   return true;
 }
@@ -275,21 +281,21 @@ bool websocket_session<Stream>::enqueue(frame_ref frame) {
 template <class Stream>
 void websocket_session<Stream>::flush() {
   write_deferred_ = false;
-  if (state_ == state::open || state_ == state::flushing) writer_.write();
+  if (state_ == state::open || state_ == state::flushing) writer_.write(writer_parts());
   if (state_ == state::flushing) continue_close();
 }
 
 template <class Stream>
 void websocket_session<Stream>::on_write_done() {
   if (state_ == state::open)
-    writer_.write();
+    writer_.write(writer_parts());
   else if (state_ == state::flushing)
     continue_close();
 }
 
 template <class Stream>
 void websocket_session<Stream>::on_write_failed(beast::error_code ec) {
-  if (!is_benign(ec) && state_ != state::closed) node_.observer().on_error("write");
+  if (!is_benign(ec) && state_ != state::closed) node().observer().on_error("write");
   fail();
 }
 

@@ -33,8 +33,8 @@ class websocket_session final : public session,
                                 public writer_events,
                                 public std::enable_shared_from_this<websocket_session<Stream>> {
  public:
-  websocket_session(node_context& node, shard& home, Stream&& stream, identity who,
-                    session_mode mode, connection_slot slot);
+  websocket_session(shard& home, Stream&& stream, identity who, session_mode mode,
+                    connection_slot slot);
 
   // Completes the WebSocket handshake for `request` (selecting `subprotocol` when not empty),
   // then joins `initial_rooms`. `pipelined`: bytes the client sent behind the request.
@@ -54,9 +54,10 @@ class websocket_session final : public session,
                           bool truncated) override;
   void on_send_answer(const std::string& id, bool taken, std::string_view error) override;
   std::shared_ptr<session> shared() override { return this->shared_from_this(); }
-  std::shared_ptr<void> release_self() override { return std::move(paused_hold_); }
 
   // protocol_sink
+  const edge_config& config() const override;
+  const identity& who() const override { return who_; }
   void reply(std::string text) override;
   void join(const std::string& room, bool count_only, const stream_position* since,
             bool join_leave) override;
@@ -102,18 +103,19 @@ class websocket_session final : public session,
   void close_after_failed_read(std::uint16_t code);
   void end();
 
-  node_context& node_;
-  shard& shard_;
+  node_context& node() const { return home_.node(); }
+  bool speaks_protocol() const { return mode_ == session_mode::client_protocol; }
+  typename connection_writer<Stream>::parts writer_parts() {
+    return {ws_, node(), home_.counters(), *this};
+  }
+
   session_ws_stream<Stream> ws_;
   beast::flat_buffer read_buffer_;
   connection_writer<Stream> writer_;
-  // Client-protocol connections only (not /ws/echo).
-  std::optional<client_protocol> protocol_;
+  // Used by client-protocol connections only (not /ws/echo), from the handshake on.
+  client_protocol protocol_;
   shard::registration registration_;
   connection_slot slot_;
-  // Keeps the session alive while it reads nothing and writes nothing: waiting for a room's
-  // owner, which answers by serial, not by reference.
-  std::shared_ptr<void> paused_hold_;
   keepalive_state keepalive_;
   // Only from close() on (on the heap: most of a connection's life it is not closing).
   struct closing {
@@ -127,6 +129,10 @@ class websocket_session final : public session,
   session_mode mode_;
   state state_ = state::handshake;
   bool read_in_flight_ = false;
+  // Held by its shard while it reads nothing and writes nothing, waiting for a room's owner
+  // (which answers by serial, not by reference).
+  bool held_ = false;
+  bool ping_in_flight_ = false;
   bool overflowed_ = false;
   bool write_deferred_ = false;
   bool end_posted_ = false;

@@ -74,7 +74,7 @@ bool websocket_session<Stream>::answer_keepalives() {
     partial_keepalive_.reset();
     keepalive_.last_activity = clock::now();
     // A ping flood is a flood: over the rate limit a ping gets no pong.
-    if (protocol_ && !protocol_->on_keepalive(keepalive_.last_activity)) continue;
+    if (speaks_protocol() && !protocol_.on_keepalive(keepalive_.last_activity)) continue;
     if (frame->is_ping) enqueue(frame_ref::owned(frame_pong(frame->payload)));
   }
   return true;
@@ -84,7 +84,7 @@ template <class Stream>
 void websocket_session<Stream>::judge_keepalives() {
   const auto now = clock::now();
   for (; keepalives_to_judge_ > 0 && state_ == state::open; --keepalives_to_judge_)
-    protocol_->on_keepalive(now);
+    protocol_.on_keepalive(now);
   keepalives_to_judge_ = 0;
 }
 
@@ -98,16 +98,16 @@ void websocket_session<Stream>::close(std::uint16_t code, std::string_view reaso
   closing_ = std::make_unique<closing>(closing{
       websocket::close_reason(static_cast<websocket::close_code>(code), close_reason_text(reason)),
       clock::now()});
-  if (mode == close_mode::discard) writer_.discard();
+  if (mode == close_mode::discard) writer_.discard(home_.counters());
   // No delivery reaches a closing connection (it counts in no publish's recipients).
-  if (protocol_) protocol_->leave_all();
+  protocol_.leave_all();
   continue_close();
 }
 
 template <class Stream>
 void websocket_session<Stream>::continue_close() {
   // Flush: everything queued goes out first, the close frame after it.
-  writer_.write();
+  writer_.write(writer_parts());
   if (!writer_.empty() || writer_.writing() || state_ != state::flushing) return;
   state_ = state::closing;
   // The handshake ends the session when it completes (an idle session has no read to do it).
@@ -117,10 +117,10 @@ void websocket_session<Stream>::continue_close() {
 
 template <class Stream>
 void websocket_session<Stream>::on_tick(clock::time_point now) {
-  const auto& cfg = node_.config();
+  const auto& cfg = node().config();
   if (state_ == state::closed || state_ == state::handshake) return;
   if (writer_.stalled(now, cfg.write_timeout)) {
-    node_.observer().on_error("write_timeout");
+    node().observer().on_error("write_timeout");
     return fail();
   }
   if (state_ != state::open) {
@@ -128,21 +128,21 @@ void websocket_session<Stream>::on_tick(clock::time_point now) {
     if (now - closing_->started > cfg.write_timeout) fail();
     return;
   }
-  switch (next_keepalive_action(cfg, keepalive_, now, who_.expires_at,
+  switch (next_keepalive_action(cfg, keepalive_, ping_in_flight_, now, who_.expires_at,
                                 std::chrono::system_clock::now())) {
     case keepalive_action::none:
       return;
     case keepalive_action::token_expired:
-      node_.observer().on_error("token_expired");
+      node().observer().on_error("token_expired");
       return close(close_policy, "token expired", close_mode::flush);
     case keepalive_action::dead_peer:
-      node_.observer().on_error("pong_timeout");
+      node().observer().on_error("pong_timeout");
       return fail();
     case keepalive_action::ping:
-      keepalive_.ping_in_flight = true;
+      ping_in_flight_ = true;
       keepalive_.last_ping = now;
       ws_.async_ping({}, [self = this->shared_from_this()](beast::error_code) {
-        self->keepalive_.ping_in_flight = false;
+        self->ping_in_flight_ = false;
       });
       return;
   }
@@ -175,12 +175,12 @@ void websocket_session<Stream>::close_after_failed_read(std::uint16_t code) {
 
 template <class Stream>
 void websocket_session<Stream>::record_end() {
-  if (!node_.events().active()) return;
+  if (!node().events().active()) return;
   const websocket::close_reason& peer = ws_.reason();
   const websocket::close_reason* why = closing_ ? &closing_->why : &peer;
   if (why->code == websocket::close_code::none)
-    return record_disconnected(node_.events(), *this, websocket::close_code::abnormal, {});
-  record_disconnected(node_.events(), *this, why->code,
+    return record_disconnected(node().events(), *this, websocket::close_code::abnormal, {});
+  record_disconnected(node().events(), *this, why->code,
                       std::string_view(why->reason.data(), why->reason.size()));
 }
 
@@ -188,18 +188,17 @@ template <class Stream>
 void websocket_session<Stream>::end() {
   if (state_ == state::closed || state_ == state::handshake) return;
   state_ = state::closed;
-  writer_.discard();
-  if (protocol_) {
-    protocol_->leave_all();
-    record_end();
-  }
+  writer_.discard(home_.counters());
+  protocol_.leave_all();
+  if (speaks_protocol()) record_end();
   registration_ = {};
-  node_.observer().on_connection_closed();
-  if (deflate_out_) node_.deflater().connection_closed();
+  node().observer().on_connection_closed();
+  if (deflate_out_) node().deflater().connection_closed();
   // Cancels what is still in flight so the session is freed.
   beast::error_code ignored;
   socket_of(beast::get_lowest_layer(ws_)).close(ignored);
-  if (paused_hold_) net::post(ws_.get_executor(), [hold = std::move(paused_hold_)] {});
+  if (std::exchange(held_, false))
+    net::post(ws_.get_executor(), [hold = home_.release_hold(*this)] {});
   slot_ = {};
 }
 

@@ -18,7 +18,7 @@ void websocket_session<Stream>::reply(std::string text) {
 template <class Stream>
 void websocket_session<Stream>::join(const std::string& room, bool count_only,
                                      const stream_position* since, bool join_leave) {
-  shard_.join_room(*this, room, count_only, since, join_leave);
+  home_.join_room(*this, room, count_only, since, join_leave);
 }
 
 template <class Stream>
@@ -32,39 +32,39 @@ void websocket_session<Stream>::send_frames(
 
 template <class Stream>
 void websocket_session<Stream>::presence(const std::string& room) {
-  shard_.presence_for(*this, room);
+  home_.presence_for(*this, room);
 }
 
 template <class Stream>
 void websocket_session<Stream>::attach(const std::string& room, local_rooms::slot& membership) {
-  shard_.attach(room, *this, membership);
+  home_.attach(room, *this, membership);
 }
 
 template <class Stream>
 void websocket_session<Stream>::leave(const std::string& room, local_rooms::slot& membership) {
-  shard_.leave_room(room, *this, membership);
+  home_.leave_room(room, *this, membership);
 }
 
 template <class Stream>
 void websocket_session<Stream>::publish(const std::string& room, std::string data, bool answer) {
-  node_.observer().on_published(publish_source::client);
-  shard_.publish_from_client(room, std::move(data), *this, answer);
+  node().observer().on_published(publish_source::client);
+  home_.publish_from_client(room, std::move(data), *this, answer);
 }
 
 template <class Stream>
 void websocket_session<Stream>::send_event(std::string room, std::string data, std::string id) {
-  if (!node_.events().clustered()) {
+  if (!node().events().clustered()) {
     // Answered at once, on this thread: the handler replies before the next request is read.
-    return record_client_message(node_.events(), *this, std::move(room), std::move(data),
+    return record_client_message(node().events(), *this, std::move(room), std::move(data),
                                  [this, &id](bool taken, const std::string& error) {
-                                   protocol_->on_send_answer(id, taken, error);
+                                   protocol_.on_send_answer(id, taken, error);
                                  });
   }
   // Answered on the engine's thread once the cluster numbered it: back to this shard, to this
   // session if it is still there.
   record_client_message(
-      node_.events(), *this, std::move(room), std::move(data),
-      [&shard = shard_, serial = serial(), id = std::move(id)](bool taken, std::string error) {
+      node().events(), *this, std::move(room), std::move(data),
+      [&shard = home_, serial = serial(), id = std::move(id)](bool taken, std::string error) {
         shard.post_to_session(serial, [id, taken, error = std::move(error)](session& s) {
           s.on_send_answer(id, taken, error);
         });
@@ -74,13 +74,13 @@ void websocket_session<Stream>::send_event(std::string room, std::string data, s
 template <class Stream>
 void websocket_session<Stream>::on_send_answer(const std::string& id, bool taken,
                                                std::string_view error) {
-  protocol_->on_send_answer(id, taken, error);
+  protocol_.on_send_answer(id, taken, error);
   resume_reading();
 }
 
 template <class Stream>
 void websocket_session<Stream>::count_error(std::string_view kind) {
-  node_.observer().on_error(kind);
+  node().observer().on_error(kind);
 }
 
 template void websocket_session<beast::tcp_stream>::reply(std::string);

@@ -24,6 +24,13 @@ namespace {
 // Answers every request the handler makes, so the next message is read (as a shard would).
 // Rooms named with "full" are full, with "down" unreachable; recovery finds one missed message.
 struct answering_sink final : edge::protocol_sink {
+  answering_sink(const edge::edge_config& config, const edge::identity& who)
+      : config_(config), who_(who) {}
+  const edge::edge_config& config() const override { return config_; }
+  const edge::identity& who() const override { return who_; }
+  const edge::edge_config& config_;
+  const edge::identity& who_;
+
   edge::client_protocol* handler = nullptr;
   std::set<std::string> attached_rooms;
   std::size_t watchers = 1;  // backend watchers a send reaches (0: the client hears no_receiver)
@@ -56,11 +63,16 @@ struct answering_sink final : edge::protocol_sink {
   }
   void send_frames(const std::vector<std::shared_ptr<const std::string>>&) override {}
   void presence(const std::string& room) override { pending_presence = room; }
-  void attach(const std::string& room, edge::local_rooms::slot&) override {
+  // A real member list, as the shard keeps: the handler names its rooms by their slots.
+  edge::local_rooms rooms;
+  void attach(const std::string& room, edge::local_rooms::slot& membership) override {
     FUZZ_CHECK(attached_rooms.insert(room).second);
+    rooms.join(room, nullptr, membership);
   }
-  void leave(const std::string& room, edge::local_rooms::slot&) override {
+  void leave(const std::string& room, edge::local_rooms::slot& membership) override {
     FUZZ_CHECK(attached_rooms.erase(room) == 1);
+    FUZZ_CHECK(edge::local_rooms::name_of(membership) == room);
+    rooms.leave(membership);
   }
   void publish(const std::string& room, std::string data, bool answer) override {
     FUZZ_CHECK(edge::is_valid_json(data));
@@ -149,9 +161,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_parse(input);
 
   static const edge::identity who{"u1", "member", nullptr, std::nullopt};
-  answering_sink sink;
+  answering_sink sink(fuzz_config(), who);
   auto now = edge::client_protocol::clock::time_point{};
-  edge::client_protocol handler(fuzz_config(), who, sink, now);
+  edge::client_protocol handler(sink, now);
   sink.handler = &handler;
   handler.join_on_connect({{"lobby", "user:u1"}, edge::stream_position{3, "epoch"}});
   sink.answer_pending();

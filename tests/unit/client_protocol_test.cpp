@@ -12,6 +12,12 @@ namespace wsedge::edge {
 namespace {
 
 struct fake_sink final : protocol_sink {
+  fake_sink(const edge_config& config, const identity& who) : config_(config), who_(who) {}
+  const edge_config& config() const override { return config_; }
+  const identity& who() const override { return who_; }
+  const edge_config& config_;
+  const identity& who_;
+
   std::vector<std::string> replies;
   std::vector<std::pair<std::string, bool>> joins;  // room, count_only
   std::vector<std::string> attached, left;
@@ -33,8 +39,16 @@ struct fake_sink final : protocol_sink {
     for (const auto& f : frames) sent_frames.push_back(*f);
   }
   void presence(const std::string& room) override { presence_asked.push_back(room); }
-  void attach(const std::string& room, local_rooms::slot&) override { attached.push_back(room); }
-  void leave(const std::string& room, local_rooms::slot&) override { left.push_back(room); }
+  // A real member list, as the shard keeps: the handler names its rooms by their slots.
+  local_rooms rooms;
+  void attach(const std::string& room, local_rooms::slot& membership) override {
+    attached.push_back(room);
+    rooms.join(room, nullptr, membership);
+  }
+  void leave(const std::string& room, local_rooms::slot& membership) override {
+    left.push_back(room);
+    rooms.leave(membership);
+  }
   void publish(const std::string&, std::string data, bool answer) override {
     publishes.emplace_back(std::move(data), answer);
   }
@@ -63,7 +77,7 @@ join_answer answer(bool joined, std::uint64_t members, std::uint64_t seq) {
 
 class ClientProtocolHandler : public ::testing::Test {
  protected:
-  ClientProtocolHandler() : handler(config, who, sink, client_protocol::clock::now()) {
+  ClientProtocolHandler() : sink(config, who), handler(sink, client_protocol::clock::now()) {
     sink.answer_at_once = &handler;
   }
   void send(std::string_view text) {
@@ -163,6 +177,24 @@ TEST_F(ClientProtocolHandler, LeaveAllLeavesEveryRoom) {
   EXPECT_TRUE(handler.rooms().empty());
 }
 
+TEST_F(ClientProtocolHandler, UnsubscribeLeavesTheRoomNamedAndFreesItsPlace) {
+  config.max_subscriptions = 2;
+  handler.join_on_connect({{"a", "b"}, std::nullopt});
+  handler.on_join_answer("a", answer(true, 1, 0));
+  handler.on_join_answer("b", answer(true, 1, 0));
+  send(R"({"type":"subscribe","room":"c","id":1})");
+  EXPECT_NE(sink.replies.back().find("too_many_subscriptions"), std::string::npos);
+  send(R"({"type":"unsubscribe","room":"a","id":2})");
+  EXPECT_EQ(sink.left, std::vector<std::string>{"a"});
+  EXPECT_EQ(handler.rooms(), std::vector<std::string>{"b"});
+  EXPECT_TRUE(sink.rooms.members("a").empty());
+  send(R"({"type":"subscribe","room":"c","id":3})");
+  handler.on_join_answer("c", answer(true, 1, 0));
+  EXPECT_EQ(handler.rooms(), (std::vector<std::string>{"b", "c"}));
+  send(R"({"type":"unsubscribe","room":"a","id":4})");
+  EXPECT_NE(sink.replies.back().find("not_subscribed"), std::string::npos);
+}
+
 TEST_F(ClientProtocolHandler, RecoveryRepliesThenSendsTheMissedFramesInOrder) {
   send(R"({"type":"subscribe","room":"r","since":{"seq":5,"epoch":"e1"},"join_leave":true})");
   ASSERT_EQ(sink.join_since.size(), 1u);
@@ -229,7 +261,7 @@ TEST_F(ClientProtocolHandler, ASustainedFloodIsClosedWith1008) {
   config.message_rate = 10;
   config.message_burst = 1;
   config.rate_limit_close_after = std::chrono::milliseconds(100);
-  client_protocol limited(config, who, sink, client_protocol::clock::now());
+  client_protocol limited(sink, client_protocol::clock::now());
   const auto t0 = client_protocol::clock::now();
   for (int ms = 0; ms < 500 && sink.closes.empty(); ++ms)
     limited.on_message(R"({"type":"heartbeat"})", false, t0 + std::chrono::milliseconds(ms));
@@ -311,7 +343,7 @@ TEST_F(ClientProtocolHandler, SendAboutARoomNeedsMembershipAndTheRoomRule) {
   EXPECT_EQ(sink.sends[0].first, "r");
 
   config.room_rules = parse_room_rules(R"({"rules":[{"room":"*","send":[]}]})").value();
-  client_protocol ruled(config, who, sink, client_protocol::clock::now());
+  client_protocol ruled(sink, client_protocol::clock::now());
   sink.answer_at_once = &ruled;
   ruled.on_message(R"({"type":"subscribe","room":"r"})", false, client_protocol::clock::now());
   ruled.on_join_answer("r", answer(true, 1, 0));

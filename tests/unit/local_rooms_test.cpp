@@ -21,7 +21,7 @@ TEST(LocalRooms, JoinAndLeaveInAnyOrderKeepTheMemberList) {
   std::vector<std::unique_ptr<local_rooms::slot>> slots;
   for (int i = 0; i < n; ++i) {
     slots.push_back(std::make_unique<local_rooms::slot>());
-    rooms.join("big", *fake(i + 1), *slots.back());
+    rooms.join("big", fake(i + 1), *slots.back());
   }
   EXPECT_EQ(rooms.members("big").size(), static_cast<std::size_t>(n));
   // Every third member leaves: the rest stay, each slot saying where it now is.
@@ -46,8 +46,8 @@ TEST(LocalRooms, JoinAndLeaveInAnyOrderKeepTheMemberList) {
 TEST(LocalRooms, LeavingTwiceOrUnjoinedDoesNothing) {
   local_rooms rooms;
   local_rooms::slot a, b, never;
-  rooms.join("r", *fake(1), a);
-  rooms.join("r", *fake(2), b);
+  rooms.join("r", fake(1), a);
+  rooms.join("r", fake(2), b);
   rooms.leave(a);
   rooms.leave(a);
   rooms.leave(never);

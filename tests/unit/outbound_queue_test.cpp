@@ -41,6 +41,21 @@ TEST(OutboundQueue, OneOversizedFrameStillPassesAnEmptyQueue) {
   EXPECT_EQ(queue.push(frame(1), limits), push_result::overflow);
 }
 
+TEST(OutboundQueue, WhatIsWrittenOfTheFrontIsForgottenWithTheFront) {
+  outbound_queue queue;
+  const queue_limits limits{10, 1000};
+  queue.push(frame(100), limits);
+  queue.push(frame(50), limits);
+  queue.wrote_front(30);
+  queue.wrote_front(20);
+  EXPECT_EQ(queue.front_written(), 50u);
+  queue.pop();
+  EXPECT_EQ(queue.front_written(), 0u);
+  queue.wrote_front(10);
+  queue.clear();
+  EXPECT_EQ(queue.front_written(), 0u);
+}
+
 TEST(OutboundQueue, SharesPayloadsInsteadOfCopying) {
   outbound_queue a, b;
   const queue_limits limits{10, 1000};
