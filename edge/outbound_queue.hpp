@@ -37,7 +37,7 @@ class outbound_queue {
   // Bytes of the front frame already written by a short write (its rest goes next); back to 0
   // when the front is popped.
   std::size_t front_written() const { return front_written_; }
-  void wrote_front(std::size_t bytes) { front_written_ += static_cast<std::uint32_t>(bytes); }
+  void wrote_front(std::size_t bytes) { front_written_ += bytes; }
 
   bool empty() const { return head_ == frames_.size(); }
   std::size_t size() const { return frames_.size() - head_; }
@@ -47,10 +47,8 @@ class outbound_queue {
   // A vector consumed from `head_`: unlike std::deque (which allocates ~600 bytes up front),
   // an idle connection's queue holds at most a few slots.
   std::vector<outbound_frame> frames_;
-  // 32 bits each, side by side: a queue is bounded far below 2^32 frames, and a frame (one
-  // message, bounded by max_message_bytes or gRPC's limit) far below 4 GiB.
-  std::uint32_t head_ = 0;
-  std::uint32_t front_written_ = 0;
+  std::uint32_t head_ = 0;  // a queue is bounded far below 2^32 frames
+  std::size_t front_written_ = 0;
   static constexpr std::size_t retained_slots = 8;
   std::size_t bytes_ = 0;
 };

@@ -64,7 +64,7 @@ void shard::stop() {
   delayed_writes_.clear();
   // Sessions waiting for an owner's answer: it will never come. Freed after the move (a freed
   // session leaves the maps).
-  auto held = std::move(held_);
+  auto held = std::exchange(held_, {});
   held.clear();
 }
 
