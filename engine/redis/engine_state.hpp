@@ -81,6 +81,8 @@ struct redis_engine::state {
   // Completes the gather when every node it reached and every live node has answered.
   void complete_if_answered(std::uint64_t id);
   std::vector<std::string> other_live_nodes() const;
+  // `name` said it is leaving: out of the live nodes, and no gather waits for it any more.
+  void forget_node(const std::string& name);
   // The event stream (redis_engine_events.cpp): into the stream now, or into the backlog while
   // Redis is away.
   void append_event(edge::client_event event, std::function<void(bool, std::string)> done);

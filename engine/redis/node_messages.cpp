@@ -13,7 +13,7 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::string_view op_names[] = {"publish", "kick", "stats", "presence"};
+constexpr std::string_view op_names[] = {"publish", "kick", "stats", "presence", "left"};
 constexpr std::string_view kind_names[] = {"room", "user", "role", "client", "all"};
 
 std::optional<json::object> parse_object(std::string_view text) {
@@ -80,6 +80,8 @@ std::string encode(const node_request& r) {
     case node_op::presence:
       o["room"] = r.room;
       break;
+    case node_op::left:
+      break;
   }
   return json::serialize(o);
 }
@@ -116,6 +118,8 @@ std::optional<node_request> decode_request(std::string_view text) {
     case node_op::stats:
     case node_op::presence:
       r.room = text_of(*o, "room");
+      break;
+    case node_op::left:
       break;
   }
   return r;
@@ -159,6 +163,8 @@ std::string encode(node_op op, const node_reply& r) {
       o["truncated"] = r.truncated;
       break;
     }
+    case node_op::left:  // never answered
+      break;
   }
   return json::serialize(o);
 }

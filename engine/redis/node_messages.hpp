@@ -16,7 +16,9 @@
 
 namespace wsedge::engine::redis {
 
-enum class node_op { publish, kick, stats, presence };
+// `left`: the node `from` is leaving the cluster (it stopped cleanly); nobody answers it, and
+// every node stops expecting it at once instead of at its next heartbeat.
+enum class node_op { publish, kick, stats, presence, left };
 
 struct node_request {
   node_op op = node_op::stats;

@@ -260,6 +260,11 @@ void redis_engine::state::leave_then_stop(std::chrono::milliseconds grace) {
   timer->async_wait([this, timer](boost::system::error_code) { stop(); });
   auto ignore = [](const redisReply*, std::string_view) {};
   commands->command({"ZREM", nodes_key(), options.node_name}, ignore);
+  // After the ZREM: a heartbeat that runs from now on does not bring this node back.
+  node_request left;
+  left.op = node_op::left;
+  left.from = options.node_name;
+  commands->command({"PUBLISH", cluster_channel(), encode(left)}, ignore);
   commands->command({"ZREM", incarnations_key(), incarnation}, ignore);
   for (const auto& [room, members] : rooms)
     commands->command({"HDEL", members_key(room), incarnation}, ignore);
@@ -375,7 +380,8 @@ void redis_engine::state::dispatch(std::string_view channel, std::string_view pa
     return;
   }
   if (channel == cluster_channel()) {
-    if (auto request = decode_request(payload)) answer(*request);
+    if (auto request = decode_request(payload))
+      request->op == node_op::left ? forget_node(request->from) : answer(*request);
     return;
   }
   if (channel == node_channel(options.node_name)) {

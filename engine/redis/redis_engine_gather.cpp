@@ -121,6 +121,15 @@ void redis_engine::state::on_reply(node_reply reply) {
   complete_if_answered(it->first);
 }
 
+void redis_engine::state::forget_node(const std::string& name) {
+  if (name == options.node_name) return;
+  live_nodes.erase(name);
+  std::vector<std::uint64_t> waiting;
+  for (auto& [id, g] : gathers)
+    if (g.expected.erase(name) != 0) waiting.push_back(id);
+  for (std::uint64_t id : waiting) complete_if_answered(id);
+}
+
 void redis_engine::state::complete_if_answered(std::uint64_t id) {
   auto it = gathers.find(id);
   if (it == gathers.end()) return;
@@ -158,6 +167,8 @@ void redis_engine::state::answer(const node_request& request) {
           request.room, [reply_with](std::vector<edge::room_member> members, bool truncated) {
             reply_with(presence_reply(std::move(members), truncated));
           });
+    case node_op::left:  // handled on arrival (forget_node), never answered
+      return;
   }
 }
 

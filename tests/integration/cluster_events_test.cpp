@@ -138,10 +138,13 @@ TEST_F(ClusterEvents, EventsMadeWhileRedisIsAwayArriveInOrderAfterAGap) {
   const v1::Event gap = all.next();
   ASSERT_TRUE(gap.has_gap());
   EXPECT_EQ(gap.gap().after_id(), before.id());
-  const v1::Event connected = all.next();
+  v1::Event connected = all.next();
+  EXPECT_EQ(connected.id(), gap.gap().resumed_id());
+  // At least once: the first client's event can come again when Redis went away between
+  // taking it and answering (the node cannot know it was taken, so it sends it again).
+  if (connected.has_connected() && connected.client_id() == first_id) connected = all.next();
   EXPECT_TRUE(connected.has_connected());
   EXPECT_EQ(connected.client_id(), during_id);
-  EXPECT_EQ(connected.id(), gap.gap().resumed_id());
   EXPECT_GT(connected.id(), before.id());
   EXPECT_EQ(nodes[1]->server().hub().metrics().events_lost, 0u);
 }

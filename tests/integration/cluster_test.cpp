@@ -395,5 +395,28 @@ TEST_F(Cluster, ANodeStoppedCleanlyIsNotWaitedFor) {
   EXPECT_EQ(stats.nodes_missing_size(), 0);
 }
 
+// Heartbeats far apart: without the leaving node's notice, the others would wait for it (and
+// name it missing) until their next heartbeat, seconds later.
+class ClusterSlowHeartbeat : public cluster_fixture {
+ protected:
+  ClusterSlowHeartbeat() : cluster_fixture(3) {}
+  void tune(engine::redis::redis_engine_options& o) override {
+    o.heartbeat = std::chrono::seconds(3);  // the next one comes long after the request below
+    o.node_timeout = std::chrono::seconds(30);
+  }
+};
+
+TEST_F(ClusterSlowHeartbeat, ANodeThatLeavesIsForgottenAtOnceNotAtTheNextHeartbeat) {
+  // Nodes learn which nodes are live only from their heartbeats: wait one round, so that node 0
+  // expects node 2 (nothing to poll: a live node shows only once it goes silent).
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  nodes[2].reset();  // a clean stop: the node says it leaves
+  const auto asked = clock::now();
+  auto stats = nodes[0]->stats();
+  EXPECT_LT(clock::now() - asked, 900ms);
+  EXPECT_EQ(stats.nodes_size(), 2);
+  EXPECT_EQ(stats.nodes_missing_size(), 0);
+}
+
 }  // namespace
 }  // namespace wsedge::testing
