@@ -65,6 +65,9 @@ struct engine_metrics {
   std::uint64_t latency_count = 0;  // commands answered, and the time they took
   double latency_sum_seconds = 0;
   std::uint64_t subscriptions = 0;  // rooms this node is subscribed to
+  // Nodes this node counts as live, itself included (from its heartbeats, and the notices of
+  // nodes that leave).
+  std::uint64_t live_nodes = 0;
 };
 
 struct edge_metrics {

@@ -67,6 +67,9 @@ void append_broker(const edge::engine_metrics& e, std::vector<MetricFamily>& out
   out.push_back(single("wsedge_broker_room_subscriptions",
                        "Room channels this node is subscribed to (rooms with members here).",
                        MetricType::Gauge, e.subscriptions));
+  out.push_back(single("wsedge_broker_live_nodes",
+                       "Nodes this node counts as live, itself included (by heartbeat).",
+                       MetricType::Gauge, e.live_nodes));
   MetricFamily latency =
       family("wsedge_broker_command_seconds", "Time from a Redis command sent to its reply.",
              MetricType::Summary);

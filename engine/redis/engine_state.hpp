@@ -81,6 +81,7 @@ struct redis_engine::state {
   // Completes the gather when every node it reached and every live node has answered.
   void complete_if_answered(std::uint64_t id);
   std::vector<std::string> other_live_nodes() const;
+  void set_live_nodes(std::set<std::string> live);
   // `name` said it is leaving: out of the live nodes, and no gather waits for it any more.
   void forget_node(const std::string& name);
   // The event stream (redis_engine_events.cpp): into the stream now, or into the backlog while
@@ -143,6 +144,7 @@ struct redis_engine::state {
   std::map<std::uint64_t, gather> gathers;
   std::mt19937_64 random{std::random_device{}()};
   std::atomic<std::uint64_t> room_subscriptions{0};
+  std::atomic<std::uint64_t> live_node_count{0};  // live_nodes.size(), for the metrics
   bool stopped = false;
   bool leaving = false;  // between leave_then_stop() and stop(): no more heartbeats
   // This process among the node's lives: the key of its member counts.

@@ -99,6 +99,7 @@ edge::engine_metrics redis_engine::metrics() const {
     m.latency_sum_seconds += n.answered_seconds;
   }
   m.subscriptions = state_->room_subscriptions.load(std::memory_order_relaxed);
+  m.live_nodes = state_->live_node_count.load(std::memory_order_relaxed);
   return m;
 }
 
@@ -240,7 +241,7 @@ redis_engine::state::state(redis_engine& engine, const redis_engine_options& opt
 }
 
 void redis_engine::state::start() {
-  live_nodes.insert(options.node_name);
+  set_live_nodes({options.node_name});
   // Always subscribed: a subscriber connection must never be left without a channel.
   subscriptions.want(cluster_channel());
   subscriptions.want(node_channel(options.node_name));
@@ -424,7 +425,7 @@ void redis_engine::state::beat() {
              if (!failure(r, error).empty() || r->type != REDIS_REPLY_ARRAY) return;
              std::set<std::string> live{options.node_name};
              for (std::size_t i = 0; i < r->elements; ++i) live.insert(text(r->element[i]));
-             live_nodes = std::move(live);
+             set_live_nodes(std::move(live));
            });
     script(lease_script, {lease_key()}, {options.node_name, std::to_string(options.lease.count())},
            [this](const redisReply* r, std::string_view error) {

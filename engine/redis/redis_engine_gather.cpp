@@ -121,9 +121,16 @@ void redis_engine::state::on_reply(node_reply reply) {
   complete_if_answered(it->first);
 }
 
+void redis_engine::state::set_live_nodes(std::set<std::string> live) {
+  live_nodes = std::move(live);
+  live_node_count.store(live_nodes.size(), std::memory_order_relaxed);
+}
+
 void redis_engine::state::forget_node(const std::string& name) {
   if (name == options.node_name) return;
-  live_nodes.erase(name);
+  std::set<std::string> live = live_nodes;
+  live.erase(name);
+  set_live_nodes(std::move(live));
   std::vector<std::uint64_t> waiting;
   for (auto& [id, g] : gathers)
     if (g.expected.erase(name) != 0) waiting.push_back(id);

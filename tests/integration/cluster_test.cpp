@@ -407,15 +407,17 @@ class ClusterSlowHeartbeat : public cluster_fixture {
 };
 
 TEST_F(ClusterSlowHeartbeat, ANodeThatLeavesIsForgottenAtOnceNotAtTheNextHeartbeat) {
-  // Nodes learn which nodes are live only from their heartbeats: wait one round, so that node 0
-  // expects node 2 (nothing to poll: a live node shows only once it goes silent).
-  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  // Nodes learn which nodes are live from their heartbeats: node 0 expects node 2 once its
+  // heartbeat has read it.
+  auto live = [&] { return nodes[0]->server().hub().metrics().engine.live_nodes; };
+  ASSERT_TRUE(eventually([&] { return live() == 3; }));
   nodes[2].reset();  // a clean stop: the node says it leaves
   const auto asked = clock::now();
   auto stats = nodes[0]->stats();
   EXPECT_LT(clock::now() - asked, 900ms);
   EXPECT_EQ(stats.nodes_size(), 2);
   EXPECT_EQ(stats.nodes_missing_size(), 0);
+  EXPECT_EQ(live(), 2u);
 }
 
 }  // namespace
