@@ -117,16 +117,12 @@ shard::registration shard::enroll(session& s, std::uint64_t& serial) {
 }
 
 void shard::hold(std::shared_ptr<session> s) {
-  const std::uint64_t serial = s->serial();
-  held_.insert_or_assign(serial, std::move(s));
+  held_.insert_or_assign(s->serial(), std::move(s));
 }
 
 std::shared_ptr<session> shard::release_hold(const session& s) {
-  auto it = held_.find(s.serial());
-  if (it == held_.end()) return nullptr;
-  std::shared_ptr<session> held = std::move(it->second);
-  held_.erase(it);
-  return held;
+  auto held = held_.extract(s.serial());
+  return held.empty() ? nullptr : std::move(held.mapped());
 }
 
 void shard::unenroll(session& s) {

@@ -115,11 +115,6 @@ void websocket_session<Stream>::on_accept(connect_rooms initial_rooms, beast::er
   resume_reading();
 }
 
-template <class Stream>
-const edge_config& websocket_session<Stream>::config() const {
-  return node().config();
-}
-
 // --- Reading ---
 
 template <class Stream>
@@ -127,13 +122,11 @@ void websocket_session<Stream>::resume_reading() {
   if (state_ != state::open || read_in_flight_) return;
   if (protocol_.waiting()) {
     // Nothing else holds the session while it waits for the room's owner.
-    if (!held_) home_.hold(this->shared_from_this());
-    held_ = true;
+    if (!std::exchange(held_, true)) home_.hold(this->shared_from_this());
     return;
   }
-  // Released after the read below takes its own reference.
-  std::shared_ptr<session> hold;
-  if (std::exchange(held_, false)) hold = home_.release_hold(*this);
+  // Released after the read below took its own reference.
+  auto hold = std::exchange(held_, false) ? home_.release_hold(*this) : nullptr;
   await_message();
 }
 

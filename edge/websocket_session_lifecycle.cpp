@@ -88,6 +88,11 @@ void websocket_session<Stream>::judge_keepalives() {
   keepalives_to_judge_ = 0;
 }
 
+template <class Stream>
+const edge_config& websocket_session<Stream>::config() const {
+  return node().config();
+}
+
 // --- Closing ---
 
 template <class Stream>
@@ -220,6 +225,8 @@ template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::continue_
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::on_tick(clock::time_point);
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::fail();
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::end();
+template const edge_config& websocket_session<beast::tcp_stream>::config() const;
+template const edge_config& websocket_session<beast::ssl_stream<beast::tcp_stream>>::config() const;
 template void websocket_session<beast::ssl_stream<beast::tcp_stream>>::close_after_failed_read(
     std::uint16_t);
 

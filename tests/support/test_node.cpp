@@ -10,7 +10,9 @@ namespace wsedge::testing {
 namespace {
 std::unique_ptr<grpc::ClientContext> context_with_deadline() {
   auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  // Sanitizer builds run the server several times slower (WSEDGE_TEST_TIME_SCALE, set by CMake).
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(10) * WSEDGE_TEST_TIME_SCALE);
   return context;
 }
 }  // namespace
